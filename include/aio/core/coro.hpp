@@ -1,0 +1,195 @@
+#pragma once
+/// aio::Coro<T> — asyncio's `async def f() -> T`.
+///
+/// A coroutine that starts only when awaited (lazy) and is awaited once.
+/// Awaiting it is a direct call: no scheduling and no allocation beyond the
+/// frame. To run it concurrently, wrap it in a task (aio::create_task).
+///
+/// How control moves: the awaiter resumes the child with a plain call. If the
+/// child finishes before suspending, the call returns and the awaiter goes on
+/// without suspending, so a million synchronous completions in a row use no
+/// stack, at any optimisation level (symmetric transfer alone relies on a tail
+/// call that g++ only emits at -O2). If the child suspends, the call returns,
+/// the awaiter suspends, and the child later resumes it by symmetric transfer.
+///
+/// ```
+/// aio::Coro<int> add(int a, int b) { co_await aio::sleep(10ms); co_return a + b; }
+/// int x = co_await add(1, 2);
+/// ```
+
+#include <coroutine>
+#include <exception>
+#include <new>
+#include <type_traits>
+#include <utility>
+
+#include "aio/core/detail/frame_pool.hpp"
+#include "aio/core/exceptions.hpp"
+
+namespace aio {
+
+template <class T = void>
+class Coro;
+
+namespace detail {
+
+/// Where a coroutine's outcome waits for its awaiter.
+template <class T>
+class ResultSlot {
+public:
+    ResultSlot() noexcept {}
+    ~ResultSlot() {
+        if (state_ == State::value) value_.~T();
+    }
+    template <class U>
+    void return_value(U&& v) noexcept(std::is_nothrow_constructible_v<T, U&&>) {
+        ::new (static_cast<void*>(&value_)) T(std::forward<U>(v));
+        state_ = State::value;
+    }
+    void unhandled_exception() noexcept { capture_exception(); }
+    bool has_exception() const noexcept { return bool(exception_); }
+    bool is_cancellation() const noexcept { return cancellation_; }
+    std::exception_ptr exception() const noexcept { return exception_; }
+    T take() {
+        if (exception_) std::rethrow_exception(exception_);
+        return std::move(value_);
+    }
+
+protected:
+    void capture_exception() noexcept {
+        exception_ = std::current_exception();
+        try {
+            throw;
+        } catch (const CancelledError&) {
+            cancellation_ = true;
+        } catch (...) {
+        }
+    }
+    enum class State : unsigned char { empty, value };
+    std::exception_ptr exception_;
+    union {
+        T value_;
+    };
+    State state_ = State::empty;
+    bool cancellation_ = false;
+};
+
+template <>
+class ResultSlot<void> {
+public:
+    void return_void() noexcept {}
+    void unhandled_exception() noexcept {
+        exception_ = std::current_exception();
+        try {
+            throw;
+        } catch (const CancelledError&) {
+            cancellation_ = true;
+        } catch (...) {
+        }
+    }
+    bool has_exception() const noexcept { return bool(exception_); }
+    bool is_cancellation() const noexcept { return cancellation_; }
+    std::exception_ptr exception() const noexcept { return exception_; }
+    void take() {
+        if (exception_) std::rethrow_exception(exception_);
+    }
+
+private:
+    std::exception_ptr exception_;
+    bool cancellation_ = false;
+};
+
+template <class T>
+class CoroPromise : public ResultSlot<T> {
+public:
+    Coro<T> get_return_object() noexcept;
+    std::suspend_always initial_suspend() noexcept { return {}; }
+
+    struct FinalAwaiter {
+        bool await_ready() noexcept { return false; }
+        template <class P>
+        std::coroutine_handle<> await_suspend(std::coroutine_handle<P> h) noexcept {
+            auto& p = h.promise();
+            // Finished inside its awaiter's call: return to that call.
+            if (p.inline_ || !p.continuation_) return std::noop_coroutine();
+            return p.continuation_;
+        }
+        void await_resume() noexcept {}
+    };
+    FinalAwaiter final_suspend() noexcept { return {}; }
+
+    static void* operator new(std::size_t size) { return pool_allocate(size); }
+    static void operator delete(void* p, std::size_t size) noexcept { pool_deallocate(p, size); }
+
+    std::coroutine_handle<> continuation_;
+    bool inline_ = false;  // true while the awaiter's resume() call is on the stack
+};
+
+}  // namespace detail
+
+template <class T>
+class [[nodiscard]] Coro {
+public:
+    using promise_type = detail::CoroPromise<T>;
+    using handle_type = std::coroutine_handle<promise_type>;
+    using value_type = T;
+
+    Coro() noexcept = default;
+    explicit Coro(handle_type h) noexcept : h_(h) {}
+    Coro(Coro&& o) noexcept : h_(std::exchange(o.h_, {})) {}
+    Coro& operator=(Coro&& o) noexcept {
+        if (this != &o) {
+            reset();
+            h_ = std::exchange(o.h_, {});
+        }
+        return *this;
+    }
+    Coro(const Coro&) = delete;
+    Coro& operator=(const Coro&) = delete;
+    /// Destroys the frame; a coroutine never awaited never runs.
+    ~Coro() { reset(); }
+
+    /// False for a moved-from Coro.
+    bool valid() const noexcept { return bool(h_); }
+    bool done() const noexcept { return h_ && h_.done(); }
+
+    struct Awaiter {
+        handle_type h;
+        bool await_ready() const noexcept { return false; }
+        bool await_suspend(std::coroutine_handle<> caller) {
+            auto& p = h.promise();
+            p.continuation_ = caller;
+            p.inline_ = true;
+            h.resume();
+            if (h.done()) return false;  // completed synchronously: no suspension
+            p.inline_ = false;
+            return true;
+        }
+        T await_resume() { return h.promise().take(); }
+    };
+    /// Starts the coroutine and resumes the awaiter with its result.
+    /// Throws InvalidStateError for an empty or already-awaited Coro.
+    Awaiter operator co_await() && {
+        if (!h_ || h_.done() || h_.promise().continuation_)
+            throw InvalidStateError("Coro awaited twice or empty");
+        return Awaiter{h_};
+    }
+    Awaiter operator co_await() & { return std::move(*this).operator co_await(); }
+
+    /// Gives up ownership of the frame (used by create_task).
+    handle_type release() noexcept { return std::exchange(h_, {}); }
+
+private:
+    void reset() noexcept {
+        if (h_) h_.destroy();
+        h_ = {};
+    }
+    handle_type h_;
+};
+
+template <class T>
+Coro<T> detail::CoroPromise<T>::get_return_object() noexcept {
+    return Coro<T>(Coro<T>::handle_type::from_promise(*this));
+}
+
+}  // namespace aio

@@ -1,0 +1,113 @@
+#pragma once
+// The untyped half of Task<T> (asyncio's Task.__step, cancel, cancelling,
+// uncancel) and SuspendPoint, the base of every awaiter that suspends a task.
+
+#include <coroutine>
+#include <cstdint>
+#include "aio/core/source_location.hpp"
+#include <string>
+
+#include "aio/core/detail/future_base.hpp"
+#include "aio/core/event_loop.hpp"
+
+namespace aio::detail {
+
+/// A task drives one root coroutine. Invariant (as in asyncio's tasks.py):
+/// while pending, a task is either in the ready queue (waiting_on_ is null) or
+/// suspended on exactly one Waiter (waiting_on_), or running right now. The
+/// loop holds one reference from creation to completion, so a dropped Task
+/// handle never stops a task.
+class TaskBase : public FutureBase {
+public:
+    TaskBase(EventLoop* loop, std::coroutine_handle<> coro, std::string name,
+             SourceLocation where);
+    ~TaskBase() override;
+
+    /// One step: resumes the coroutine where it suspended (asyncio's __step).
+    void run() override;
+    std::string describe() const override;
+    TaskBase* as_task() noexcept override { return this; }
+    /// Used by a closing loop: destroys the frame of a task that never
+    /// finished (its destructors run), reports it, marks it cancelled.
+    void destroy_pending() noexcept;
+    /// asyncio 3.11's Task.cancel(msg): asks what the task awaits to give up,
+    /// or arranges for CancelledError at the next resumption. False if done.
+    bool cancel(const std::string& msg = {}) override;
+    int cancelling() const noexcept { return static_cast<int>(num_cancels_requested_); }
+    int uncancel() noexcept;
+
+    std::string get_name() const;
+    void set_name(std::string name);
+    std::uint64_t id() const noexcept { return id_; }
+    SourceLocation creation_site() const noexcept { return SourceLocation{file_, function_, line_}; }
+    /// What the task is suspended on, for introspection ("" if not suspended).
+    std::string awaiting() const;
+
+    // ---- the awaiter protocol ----
+    /// Marks the task suspended on `w`; the loop resumes `h` once woken.
+    void suspend_on(Waiter* w, std::coroutine_handle<> h) noexcept {
+        waiting_on_ = w;
+        resume_ = h;
+    }
+    /// Schedules the next step. Called exactly once per suspension.
+    void wake() noexcept {
+        waiting_on_ = nullptr;
+        loop_->push_ready(this);
+    }
+    /// True once if this resumption must raise CancelledError.
+    bool take_cancel_request() noexcept {
+        bool r = throw_cancel_;
+        throw_cancel_ = false;
+        return r;
+    }
+
+protected:
+    /// The root coroutine ended: move its outcome into the task, free the frame.
+    virtual void complete_from_coro() noexcept = 0;
+    void finish_cancelled(const std::string& msg) noexcept;
+    void finish_with_exception(std::exception_ptr e) noexcept;
+    const char* kind() const noexcept override { return "Task"; }
+
+    std::coroutine_handle<> coro_;
+    bool must_cancel_ = false;
+
+private:
+    friend class aio::EventLoop;
+    std::coroutine_handle<> resume_;
+    Waiter* waiting_on_ = nullptr;
+    std::uint64_t id_;
+    const char* file_;
+    const char* function_;
+    std::uint32_t line_;
+    std::uint32_t num_cancels_requested_ = 0;
+    bool throw_cancel_ = false;
+    bool started_ = false;
+};
+
+/// The running task, or null outside a task.
+inline TaskBase* current_task_ptr() noexcept {
+    EventLoop* loop = t_running_loop;
+    return loop ? loop->current_task_ptr() : nullptr;
+}
+/// The running task; throws RuntimeError outside one.
+TaskBase& require_current_task();
+
+/// Base of awaiters that suspend the current task on something cancellable.
+/// Usage: call suspend_here(h) in await_suspend, resume_check() first thing in
+/// await_resume, and implement cancel_wait() to undo the wait and wake().
+class SuspendPoint : public Waiter {
+protected:
+    void suspend_here(std::coroutine_handle<> h) {
+        task_ = &require_current_task();
+        task_->suspend_on(this, h);
+    }
+    /// Raises the task's pending cancellation, if any.
+    void resume_check() {
+        if (task_ && task_->take_cancel_request()) throw task_->make_cancelled_error();
+    }
+    TaskBase* task_ = nullptr;
+
+    ~SuspendPoint() = default;
+};
+
+}  // namespace aio::detail

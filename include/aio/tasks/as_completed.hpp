@@ -1,0 +1,139 @@
+#pragma once
+/// aio::as_completed — asyncio.as_completed.
+///
+/// ```
+/// auto ac = aio::as_completed(std::move(tasks), 10s);
+/// while (ac.has_next()) {
+///     int first = co_await ac.next();   // results in completion order
+/// }
+/// ```
+/// `next()` returns the result of the next task to finish (or rethrows its
+/// exception); once the timeout passes it raises TimeoutError. Cancel safety:
+/// a cancelled next() loses no result: the task it would have returned stays
+/// queued for the following call.
+
+#include <chrono>
+#include <deque>
+#include <optional>
+#include <vector>
+
+#include "aio/core/task.hpp"
+#include "aio/tasks/gather.hpp"
+
+namespace aio {
+
+template <class T>
+class AsCompleted {
+public:
+    template <class A>
+    AsCompleted(std::vector<A> items, std::optional<Duration> timeout)
+        : tasks_(detail::to_tasks(items)), listeners_(tasks_.size()) {
+        if (timeout) deadline_ = get_running_loop().time() + *timeout;
+        for (std::size_t i = 0; i < tasks_.size(); ++i) {
+            listeners_[i].owner = this;
+            listeners_[i].index = i;
+            if (tasks_[i].done())
+                ready_.push_back(i);
+            else
+                tasks_[i].state()->add_listener(&listeners_[i]);
+        }
+    }
+    AsCompleted(const AsCompleted&) = delete;
+    AsCompleted& operator=(const AsCompleted&) = delete;
+
+    /// True while some result has not been handed out yet.
+    bool has_next() const noexcept { return handed_ < tasks_.size(); }
+
+    /// The next task to finish (it is done when returned).
+    Coro<Task<T>> next_task() {
+        if (!has_next()) throw InvalidStateError("as_completed: every result was handed out");
+        if (ready_.empty()) co_await NextAwaiter{this};
+        std::size_t i = ready_.front();
+        ready_.pop_front();
+        ++handed_;
+        co_return tasks_[i];
+    }
+    /// The result of the next task to finish; rethrows its exception.
+    Coro<T> next() {
+        Task<T> t = co_await next_task();
+        if constexpr (std::is_void_v<T>)
+            t.result();
+        else
+            co_return t.result();
+    }
+
+private:
+    struct Listener final : detail::DoneListener {
+        AsCompleted* owner = nullptr;
+        std::size_t index = 0;
+        void on_done(detail::FutureBase&) noexcept override { owner->child_done(index); }
+    };
+
+    struct NextAwaiter final : detail::SuspendPoint, detail::TimerNode {
+        AsCompleted* owner;
+        bool timed_out = false;
+        bool abandoned = false;
+        explicit NextAwaiter(AsCompleted* o) noexcept : owner(o) {}
+        NextAwaiter(NextAwaiter&& o) noexcept : owner(o.owner) {}
+        ~NextAwaiter() { detach(); }
+        bool await_ready() const noexcept { return !owner->ready_.empty() || owner->expired(); }
+        void await_suspend(std::coroutine_handle<> h) {
+            suspend_here(h);
+            owner->waiter_ = this;
+            if (owner->deadline_) {
+                when_ = *owner->deadline_;
+                task_->loop()->add_timer(this);
+            }
+        }
+        void await_resume() {
+            detach();
+            resume_check();
+            if (abandoned) throw task_->make_cancelled_error();
+            if (owner->ready_.empty()) throw TimeoutError();
+        }
+        void detach() noexcept {
+            if (owner->waiter_ == this) owner->waiter_ = nullptr;
+            if (in_heap()) task_->loop()->remove_timer(this);
+        }
+        void wake_once() noexcept {
+            detach();
+            task_->wake();
+        }
+        void fire() noexcept override {
+            timed_out = true;
+            wake_once();
+        }
+        bool cancel_wait(const std::string&) noexcept override {
+            abandoned = true;
+            wake_once();
+            return true;
+        }
+        std::string describe_wait() const override { return "as_completed"; }
+    };
+
+    bool expired() const noexcept { return deadline_ && get_running_loop().time() >= *deadline_; }
+    void child_done(std::size_t i) noexcept {
+        ready_.push_back(i);
+        if (waiter_) waiter_->wake_once();
+    }
+
+    std::vector<Task<T>> tasks_;
+    std::vector<Listener> listeners_;
+    std::deque<std::size_t> ready_;
+    std::optional<TimePoint> deadline_;
+    NextAwaiter* waiter_ = nullptr;
+    std::size_t handed_ = 0;
+};
+
+/// Iterates over `items` (Coro<T> or Task<T>) in completion order.
+template <class A>
+auto as_completed(std::vector<A> items, std::optional<Duration> timeout = std::nullopt) {
+    return AsCompleted<typename detail::GatherArg<A>::value>(std::move(items), timeout);
+}
+template <class A, class Rep, class Period>
+auto as_completed(std::vector<A> items, std::chrono::duration<Rep, Period> timeout) {
+    return AsCompleted<typename detail::GatherArg<A>::value>(
+        std::move(items), std::optional<Duration>(std::chrono::ceil<Duration>(timeout)));
+}
+
+}  // namespace aio

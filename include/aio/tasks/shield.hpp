@@ -1,0 +1,32 @@
+#pragma once
+/// aio::shield — asyncio.shield.
+///
+/// ```
+/// auto saved = co_await aio::shield(save_to_disk(data));
+/// ```
+/// Cancelling the awaiting task raises CancelledError in it at once, but the
+/// shielded work (a task, owned by the loop) runs on to completion. If the
+/// shielded task itself is cancelled, the awaiter sees CancelledError too.
+
+#include "aio/core/detail/done_waiter.hpp"
+#include "aio/core/task.hpp"
+
+namespace aio {
+
+/// Awaits `task` without letting a cancellation of the awaiter reach it.
+template <class T>
+Coro<T> shield(Task<T> task) {
+    co_await detail::wait_done(task);
+    if constexpr (std::is_void_v<T>)
+        task.result();
+    else
+        co_return task.result();
+}
+
+/// Wraps `coro` in a task and shields it.
+template <class T>
+Coro<T> shield(Coro<T> coro) {
+    return shield(get_running_loop().create_task(std::move(coro)));
+}
+
+}  // namespace aio

@@ -1,0 +1,145 @@
+#include "aio/core/detail/future_base.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "aio/core/event_loop.hpp"
+
+namespace aio::detail {
+
+FutureBase::FutureBase(EventLoop* loop) noexcept : loop_(loop) { loop_->register_state(this); }
+
+FutureBase::~FutureBase() {
+    if (loop_) loop_->unregister_state(this);
+}
+
+bool FutureBase::cancel(const std::string& msg) {
+    if (done()) return false;
+    set_cancel_message(msg);
+    finish(FutureStatus::cancelled);
+    return true;
+}
+
+void FutureBase::set_exception(std::exception_ptr e) {
+    if (done()) throw InvalidStateError("set_exception() on a future that is done");
+    if (!e) throw InvalidStateError("set_exception() needs an exception");
+    if (is_cancelled_error(e)) {
+        // asyncio refuses this too: a CancelledError result would look like cancel().
+        throw RuntimeError("CancelledError cannot be set as a future's exception; use cancel()");
+    }
+    exception_ = std::move(e);
+    finish(FutureStatus::finished);
+}
+
+void FutureBase::check_result() {
+    switch (status_) {
+        case FutureStatus::pending:
+            throw InvalidStateError("result is not ready");
+        case FutureStatus::cancelled:
+            throw make_cancelled_error();
+        case FutureStatus::finished:
+            exception_retrieved_ = true;
+            if (exception_) std::rethrow_exception(exception_);
+    }
+}
+
+std::exception_ptr FutureBase::exception() {
+    if (status_ == FutureStatus::pending) throw InvalidStateError("exception is not set");
+    if (status_ == FutureStatus::cancelled) throw make_cancelled_error();
+    exception_retrieved_ = true;
+    return exception_;
+}
+
+const std::string& FutureBase::cancel_message() const noexcept {
+    static const std::string empty;
+    return extra_ ? extra_->cancel_message : empty;
+}
+
+void FutureBase::set_cancel_message(const std::string& msg) {
+    if (!msg.empty() || extra_) extra().cancel_message = msg;
+}
+
+FutureExtra& FutureBase::extra() {
+    if (!extra_) extra_ = std::make_unique<FutureExtra>();
+    return *extra_;
+}
+
+void FutureBase::add_listener(DoneListener* l) noexcept {
+    l->next_ = listeners_;
+    l->pprev_ = &listeners_;
+    if (listeners_) listeners_->pprev_ = &l->next_;
+    listeners_ = l;
+}
+
+CallbackId FutureBase::add_callback(std::function<void()> fn) {
+    static thread_local CallbackId next_id = 0;
+    CallbackId id = ++next_id;
+    if (done()) {
+        if (loop_) loop_->call_soon(std::move(fn));
+    } else {
+        extra().callbacks.push_back(DoneCallback{id, std::move(fn)});
+    }
+    return id;
+}
+
+std::size_t FutureBase::remove_callback(CallbackId id) noexcept {
+    if (!extra_) return 0;
+    auto& cbs = extra_->callbacks;
+    auto it = std::find_if(cbs.begin(), cbs.end(), [id](const DoneCallback& c) { return c.id == id; });
+    if (it == cbs.end()) return 0;
+    cbs.erase(it);
+    return 1;
+}
+
+void FutureBase::finish(FutureStatus s) noexcept {
+    status_ = s;
+    // Listeners are registered last-first; wake them in registration order so
+    // waiters resume FIFO, as asyncio's callback list does.
+    DoneListener* reversed = nullptr;
+    while (DoneListener* l = listeners_) {
+        l->unlink();
+        l->next_ = reversed;
+        reversed = l;
+    }
+    while (DoneListener* l = reversed) {
+        reversed = l->next_;
+        l->next_ = nullptr;
+        l->on_done(*this);
+    }
+    if (extra_ && !extra_->callbacks.empty()) {
+        auto callbacks = std::move(extra_->callbacks);
+        extra_->callbacks.clear();
+        if (!loop_ || loop_->is_closed()) return;
+        for (auto& cb : callbacks) {
+            try {
+                loop_->call_soon(std::move(cb.fn));
+            } catch (...) {
+                loop_->call_exception_handler({"could not schedule a done callback", std::current_exception(), {}, {}});
+            }
+        }
+    }
+}
+
+std::string FutureBase::describe() const {
+    const char* st = status_ == FutureStatus::pending ? "pending"
+                     : status_ == FutureStatus::cancelled ? "cancelled"
+                                                          : "finished";
+    return std::string("<Future ") + st + ">";
+}
+
+void FutureBase::last_ref_dropped() noexcept {
+    if (status_ == FutureStatus::finished && exception_ && !exception_retrieved_) {
+        ExceptionContext ctx;
+        ctx.message = std::string(kind()) + " exception was never retrieved";
+        ctx.exception = exception_;
+        ctx.task = describe();
+        if (loop_) {
+            loop_->call_exception_handler(ctx);
+        } else {
+            std::fprintf(stderr, "aio: %s: %s\n", ctx.message.c_str(), describe_exception(exception_).c_str());
+        }
+    }
+    delete this;
+}
+
+}  // namespace aio::detail

@@ -1,0 +1,45 @@
+#include "aio/core/handle.hpp"
+
+#include <cstdio>
+
+#include "aio/core/event_loop.hpp"
+
+namespace aio::detail {
+
+void HandleBase::run() {
+    if (!cancelled_) {
+        try {
+            invoke();
+        } catch (...) {
+            loop_->call_exception_handler({"Exception in callback " + describe(), std::current_exception(), {}, {}});
+        }
+    }
+    release();
+}
+
+std::string HandleBase::describe() const {
+    return cancelled_ ? "<Handle cancelled>" : "<Handle>";
+}
+
+void TimerHandleBase::cancel() noexcept {
+    if (cancelled_) return;
+    cancelled_ = true;
+    if (in_heap()) {
+        loop_->remove_timer(this);
+        release();  // the heap's reference
+    }
+}
+
+void TimerHandleBase::fire() noexcept {
+    // The heap's reference passes to the ready queue.
+    loop_->push_ready(this);
+}
+
+std::string TimerHandleBase::describe() const {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "<TimerHandle when=%.3f%s>",
+                  to_seconds(when_.time_since_epoch()), cancelled_ ? " cancelled" : "");
+    return buf;
+}
+
+}  // namespace aio::detail

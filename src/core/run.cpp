@@ -1,0 +1,52 @@
+#include "aio/core/run.hpp"
+
+namespace aio::detail {
+
+void configure_run_loop(EventLoop& loop, const RunOptions& options) {
+    loop.set_debug(options.debug);
+    if (options.exception_handler) loop.set_exception_handler(options.exception_handler);
+}
+
+namespace {
+// Awaits each task in turn, swallowing its outcome: the caller inspects them.
+Coro<void> wait_all_quietly(std::vector<AnyTask> tasks) {
+    for (auto& t : tasks) {
+        try {
+            co_await t;
+        } catch (...) {
+        }
+    }
+}
+}  // namespace
+
+void finish_run(EventLoop& loop) noexcept {
+    try {
+        if (!loop.is_closed()) {
+            std::vector<AnyTask> left = loop.all_tasks();
+            if (!left.empty()) {
+                for (auto& t : left) t.cancel();
+                loop.run_until_complete(wait_all_quietly(left));
+                for (auto& t : left) {
+                    if (t.cancelled()) continue;
+                    if (auto e = t.exception()) {
+                        ExceptionContext ctx;
+                        ctx.message = "unhandled exception during aio::run() shutdown";
+                        ctx.exception = e;
+                        ctx.task = t.state()->describe();
+                        ctx.source = t.creation_site();
+                        loop.call_exception_handler(ctx);
+                    }
+                }
+            }
+            loop.run_shutdown_hooks();
+        }
+    } catch (...) {
+        loop.call_exception_handler({"error while shutting down the loop", std::current_exception(), {}, {}});
+    }
+    try {
+        loop.close();
+    } catch (...) {
+    }
+}
+
+}  // namespace aio::detail

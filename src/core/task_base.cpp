@@ -1,0 +1,142 @@
+#include "aio/core/detail/task_base.hpp"
+
+#include <string>
+
+#include "aio/core/task.hpp"
+#include "core/loop_impl.hpp"
+
+namespace aio::detail {
+
+TaskBase::TaskBase(EventLoop* loop, std::coroutine_handle<> coro, std::string name, SourceLocation where)
+    : FutureBase(loop),
+      coro_(coro),
+      id_(loop->impl().next_task_id++),
+      file_(where.file_name()),
+      function_(where.function_name()),
+      line_(where.line()) {
+    if (!name.empty()) extra().name = std::move(name);
+}
+
+TaskBase::~TaskBase() {
+    if (coro_) coro_.destroy();
+}
+
+TaskBase& require_current_task() {
+    TaskBase* t = current_task_ptr();
+    if (!t) throw RuntimeError("aio awaitables must be awaited inside a task (use aio::run or create_task)");
+    return *t;
+}
+
+std::string cancel_message_of(const std::exception_ptr& e) {
+    try {
+        std::rethrow_exception(e);
+    } catch (const CancelledError& c) {
+        return c.message();
+    } catch (...) {
+        return {};
+    }
+}
+
+// asyncio's Task.__step. Never throws: the coroutine's exceptions end up in
+// its promise, and the awaiters' exceptions are raised inside the coroutine.
+void TaskBase::run() {
+    if (done()) return;  // destroyed by a closing loop while queued
+    EventLoop* loop = loop_;
+    if (!started_) {
+        started_ = true;
+        if (must_cancel_) {
+            // Cancelled before its first step: the body never runs.
+            must_cancel_ = false;
+            coro_.destroy();
+            coro_ = {};
+            finish_cancelled(cancel_message());
+            release();  // the loop's reference
+            return;
+        }
+        resume_ = coro_;
+    } else if (must_cancel_) {
+        must_cancel_ = false;
+        throw_cancel_ = true;
+    }
+    loop->current_task_ = this;
+    resume_.resume();
+    loop->current_task_ = nullptr;
+    if (coro_.done()) {
+        complete_from_coro();
+        release();  // the loop's reference; may free this task
+        return;
+    }
+    // cancel() was called while the task ran: pass it to what it now awaits.
+    if (must_cancel_ && waiting_on_ && waiting_on_->cancel_wait(cancel_message())) must_cancel_ = false;
+}
+
+bool TaskBase::cancel(const std::string& msg) {
+    if (done()) return false;
+    ++num_cancels_requested_;
+    // Kept on the task too, so any awaiter can raise make_cancelled_error().
+    set_cancel_message(msg);
+    if (waiting_on_ && waiting_on_->cancel_wait(msg)) return true;
+    must_cancel_ = true;
+    return true;
+}
+
+int TaskBase::uncancel() noexcept {
+    if (num_cancels_requested_ > 0) {
+        --num_cancels_requested_;
+        if (num_cancels_requested_ == 0) must_cancel_ = false;
+    }
+    return static_cast<int>(num_cancels_requested_);
+}
+
+void TaskBase::finish_cancelled(const std::string& msg) noexcept {
+    try {
+        set_cancel_message(msg);
+    } catch (...) {  // out of memory for the message: cancel without it
+    }
+    finish(FutureStatus::cancelled);
+}
+
+void TaskBase::finish_with_exception(std::exception_ptr e) noexcept {
+    exception_ = std::move(e);
+    finish(FutureStatus::finished);
+}
+
+void TaskBase::destroy_pending() noexcept {
+    if (done()) return;
+    ExceptionContext ctx;
+    ctx.message = "Task was destroyed but it is pending!";
+    ctx.task = describe();
+    ctx.source = creation_site();
+    loop_->call_exception_handler(ctx);
+    add_ref();
+    if (coro_) {
+        auto h = coro_;
+        coro_ = {};
+        h.destroy();
+    }
+    waiting_on_ = nullptr;
+    finish_cancelled("the event loop was closed");
+    release();  // the loop's reference
+    release();  // ours
+}
+
+std::string TaskBase::get_name() const {
+    if (const FutureExtra* x = extra_ptr(); x && !x->name.empty()) return x->name;
+    return "Task-" + std::to_string(id_);
+}
+
+void TaskBase::set_name(std::string name) { extra().name = std::move(name); }
+
+std::string TaskBase::awaiting() const { return waiting_on_ ? waiting_on_->describe_wait() : std::string(); }
+
+std::string TaskBase::describe() const {
+    std::string out = "<Task ";
+    out += cancelled() ? "cancelled" : done() ? "finished" : "pending";
+    out += " name='" + get_name() + "'";
+    if (file_ && *file_) out += " created at " + std::string(file_) + ":" + std::to_string(line_);
+    if (waiting_on_) out += " awaiting " + waiting_on_->describe_wait();
+    out += ">";
+    return out;
+}
+
+}  // namespace aio::detail
