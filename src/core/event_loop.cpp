@@ -231,7 +231,8 @@ void EventLoop::close() {
         closed_ = true;
         im.threadsafe_queue.clear();
     }
-    im.backend.reset();
+    // The backend lives until the destructor: a thread that raced with close()
+    // may still be inside post_threadsafe()'s wake-up.
 }
 
 // ---- errors and introspection ---------------------------------------------------

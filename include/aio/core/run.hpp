@@ -20,7 +20,7 @@ struct RunOptions {
     /// A clock for the loop, e.g. aio::testing::VirtualClock; null = steady clock.
     Clock* clock = nullptr;
     /// Installed as the loop's exception handler when set.
-    EventLoop::ExceptionHandler exception_handler;
+    EventLoop::ExceptionHandler exception_handler{};
 };
 
 namespace detail {
