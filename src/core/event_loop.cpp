@@ -73,6 +73,18 @@ void EventLoop::unregister_state(FutureBase* f) noexcept {
     f->reg_prev_ = f->reg_next_ = nullptr;
 }
 
+void EventLoop::remove_ready(Runnable* r) noexcept {
+    Runnable* prev = nullptr;
+    for (Runnable* it = ready_head_; it; prev = it, it = it->next_ready_) {
+        if (it != r) continue;
+        (prev ? prev->next_ready_ : ready_head_) = it->next_ready_;
+        if (ready_tail_ == it) ready_tail_ = prev;
+        --ready_count_;
+        it->next_ready_ = nullptr;
+        return;
+    }
+}
+
 void EventLoop::add_timer(detail::TimerNode* t) {
     t->seq_ = ++timer_seq_;
     impl_->timers.push(t);

@@ -7,11 +7,32 @@
 
 namespace aio {
 
-struct TaskGroup::ChildListener final : detail::DoneListener {
+// Reacts to a child's completion on the next loop turn, as asyncio's done
+// callbacks do: children that finish in the same turn all count before the
+// group aborts (two failing together are both reported).
+struct TaskGroup::ChildListener final : detail::DoneListener, detail::Runnable {
     TaskGroup* group;
     AnyTask task;
+    bool queued = false;
     ChildListener(TaskGroup* g, AnyTask t) : group(g), task(std::move(t)) {}
-    void on_done(detail::FutureBase&) noexcept override { group->on_task_done(*task.state()); }
+    ~ChildListener() {
+        if (queued) task.state()->loop()->remove_ready(this);
+    }
+    void on_done(detail::FutureBase&) noexcept override {
+        queued = true;
+        task.state()->loop()->push_ready(this);
+    }
+    void run() override {
+        queued = false;
+        try {
+            group->on_task_done(*task.state());
+        } catch (...) {
+            task.state()->loop()->call_exception_handler(
+                {"error in a TaskGroup done callback", std::current_exception(), task.get_name(), {}});
+        }
+    }
+    std::string describe() const override { return "<TaskGroup done callback of " + task.get_name() + ">"; }
+    void discard() noexcept override { queued = false; }
 };
 
 TaskGroup::TaskGroup() = default;
@@ -25,6 +46,7 @@ void TaskGroup::enter() {
     if (entered_) throw RuntimeError("TaskGroup has already been entered");
     parent_ = &detail::require_current_task();
     entered_ = true;
+    if (cancel_on_enter_) cancel();
 }
 
 void TaskGroup::check_can_spawn() const {
@@ -47,7 +69,7 @@ void TaskGroup::abort() noexcept {
         if (!t->done()) t->cancel();
 }
 
-void TaskGroup::on_task_done(detail::TaskBase& t) noexcept {
+void TaskGroup::on_task_done(detail::TaskBase& t) {
     tasks_.erase(&t);
     if (on_completed_ && tasks_.empty() && !on_completed_->done()) on_completed_->set_result();
     if (t.cancelled()) return;
@@ -73,22 +95,21 @@ Coro<void> TaskGroup::exit(std::exception_ptr body_error) {
     exiting_ = true;
     bool body_cancelled = is_cancelled_error(body_error);
     std::exception_ptr propagate_cancel = body_cancelled ? body_error : nullptr;
-    if (parent_cancel_requested_) {
-        // This flag means we *must* call uncancel().
-        if (parent_->uncancel() == 0) propagate_cancel = nullptr;
-    }
+    // The parent is being cancelled, or the body failed: stop the children.
     if (body_error && !aborting_) abort();
 
     // A loop: the wait can be cancelled several times if the parent task is
-    // cancelled repeatedly.
+    // cancelled repeatedly, or once while our own cancellation is in flight.
+    std::exception_ptr pending_cancel;
     while (!tasks_.empty()) {
         if (!on_completed_) on_completed_.emplace(*parent_->loop());
         try {
             co_await *on_completed_;
         } catch (const CancelledError&) {
+            pending_cancel = std::current_exception();
             if (!aborting_) {
                 // The parent task is being cancelled while children still run.
-                propagate_cancel = std::current_exception();
+                propagate_cancel = pending_cancel;
                 abort();
             }
         }
@@ -96,13 +117,43 @@ Coro<void> TaskGroup::exit(std::exception_ptr body_error) {
     }
     listeners_.clear();
 
+    if (parent_cancel_requested_) {
+        // We cancelled the parent ourselves, so we *must* uncancel it.
+        if (parent_->uncancel() == 0)
+            propagate_cancel = nullptr;  // no other cancellation is pending
+        else if (!propagate_cancel)
+            propagate_cancel = pending_cancel;  // the rest is not ours: keep it
+    }
+
     // CancelledError propagates, unless there are other errors: those win.
     if (propagate_cancel && errors_.empty()) std::rethrow_exception(propagate_cancel);
     if (body_error && !body_cancelled) errors_.push_back(body_error);
     if (!errors_.empty()) {
+        // An outside cancellation must not be lost behind the ExceptionGroup:
+        // uncancel and re-cancel keeps the count stable and re-arms it for the
+        // parent's next await (Python 3.13).
+        if (parent_->cancelling() > 0) {
+            parent_->uncancel();
+            parent_->cancel();
+        }
         auto errors = std::move(errors_);
         errors_.clear();
         throw ExceptionGroup("unhandled errors in a TaskGroup", std::move(errors));
+    }
+}
+
+void TaskGroup::cancel() noexcept {
+    if (!entered_) {
+        cancel_on_enter_ = true;
+        return;
+    }
+    if (exiting_ && tasks_.empty()) return;
+    if (!aborting_) {
+        abort();
+        if (!parent_cancel_requested_) {
+            parent_cancel_requested_ = true;
+            parent_->cancel();
+        }
     }
 }
 

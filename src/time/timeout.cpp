@@ -17,13 +17,14 @@ void Timeout::reschedule(std::optional<TimePoint> when) {
                            std::string(state_ == State::exited ? "finished" : "expiring") + " Timeout");
     }
     when_ = when;
-    handle_.cancel();
-    handle_ = TimerHandle();
+    cancel_handles();
     if (!when) return;
     EventLoop& loop = *task_->loop();
     if (*when <= loop.time()) {
-        // asyncio uses call_soon here: the expiry still waits for the next turn.
-        handle_ = loop.call_at(loop.time(), [this] { on_timeout(); });
+        // call_soon, as asyncio: the expiry must be queued ahead of the task's
+        // own wake-up if the work merely yields (sleep(0)).
+        Handle h = loop.call_soon([this] { on_timeout(); });
+        soon_handle_ = h;
     } else {
         handle_ = loop.call_at(*when, [this] { on_timeout(); });
     }
@@ -33,11 +34,18 @@ void Timeout::on_timeout() noexcept {
     task_->cancel();
     state_ = State::expiring;
     handle_ = TimerHandle();
+    soon_handle_ = Handle();
+}
+
+void Timeout::cancel_handles() noexcept {
+    handle_.cancel();
+    handle_ = TimerHandle();
+    soon_handle_.cancel();
+    soon_handle_ = Handle();
 }
 
 bool Timeout::exit(bool cancelled) noexcept {
-    handle_.cancel();
-    handle_ = TimerHandle();
+    cancel_handles();
     if (state_ == State::expiring) {
         state_ = State::expired;
         // Only the timeout whose own cancel() is the last outstanding one may

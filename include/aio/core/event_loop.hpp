@@ -154,6 +154,9 @@ public:
         ready_tail_ = r;
         ++ready_count_;
     }
+    /// Takes a queued entry out of the ready queue (O(n): only for an entry
+    /// destroyed while queued, e.g. when a closing loop destroys frames).
+    void remove_ready(detail::Runnable* r) noexcept;
     void add_timer(detail::TimerNode* t);
     void remove_timer(detail::TimerNode* t) noexcept;
     detail::TaskBase* current_task_ptr() const noexcept { return current_task_; }

@@ -80,7 +80,9 @@ public:
     EventLoop& get_loop() const noexcept { return *s_->loop(); }
 
     auto operator co_await() const& { return detail::ResultAwaiter<State, T, false>(s_); }
-    auto operator co_await() && { return detail::ResultAwaiter<State, T, true>(std::move(s_)); }
+    auto operator co_await() && {
+        return detail::ResultAwaiter<State, T, detail::move_on_rvalue_await<T>>(std::move(s_));
+    }
 
     State* state() const noexcept { return s_.get(); }
     friend bool operator==(const Future& a, const Future& b) noexcept { return a.s_ == b.s_; }

@@ -126,12 +126,13 @@ public:
     }
     std::size_t remove_done_callback(CallbackId id) noexcept { return s_->remove_callback(id); }
 
-    /// The task's result (a copy); `co_await std::move(task)` moves it out.
+    /// The task's result (a copy). For a move-only result,
+    /// `co_await std::move(task)` moves it out of the task.
     auto operator co_await() const& {
         return detail::ResultAwaiter<State, T, false>(detail::Ref<State>(state()));
     }
     auto operator co_await() && {
-        return detail::ResultAwaiter<State, T, true>(detail::Ref<State>(state()));
+        return detail::ResultAwaiter<State, T, detail::move_on_rvalue_await<T>>(detail::Ref<State>(state()));
     }
 
     State* state() const noexcept { return static_cast<State*>(s_.get()); }
@@ -190,9 +191,11 @@ T EventLoop::run_until_complete(Task<T> task) {
     }
     if constexpr (std::is_void_v<T>) {
         task.result();
-    } else {
+    } else if constexpr (detail::move_on_rvalue_await<T>) {
         task.state()->check_result();
         return std::move(*task.state()->value_);
+    } else {
+        return task.result();  // the task keeps its result, as in asyncio
     }
 }
 

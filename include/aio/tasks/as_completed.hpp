@@ -8,9 +8,10 @@
 /// }
 /// ```
 /// `next()` returns the result of the next task to finish (or rethrows its
-/// exception); once the timeout passes it raises TimeoutError. Cancel safety:
-/// a cancelled next() loses no result: the task it would have returned stays
-/// queued for the following call.
+/// exception). When the timeout passes, each task still running becomes one
+/// TimeoutError from next() (the tasks are not cancelled), so a loop over
+/// has_next() always ends. Cancel safety: a cancelled next() loses no result:
+/// the task it would have returned stays queued for the following call.
 
 #include <chrono>
 #include <deque>
@@ -28,30 +29,38 @@ public:
     template <class A>
     AsCompleted(std::vector<A> items, std::optional<Duration> timeout)
         : tasks_(detail::to_tasks(items)), listeners_(tasks_.size()) {
-        if (timeout) deadline_ = get_running_loop().time() + *timeout;
         for (std::size_t i = 0; i < tasks_.size(); ++i) {
             listeners_[i].owner = this;
             listeners_[i].index = i;
-            if (tasks_[i].done())
+            if (tasks_[i].done()) {
                 ready_.push_back(i);
-            else
+            } else {
                 tasks_[i].state()->add_listener(&listeners_[i]);
+                ++todo_;
+            }
         }
+        // As asyncio: the deadline is a loop timer, not a property of next().
+        // When it passes, every task still running turns into a TimeoutError slot.
+        if (timeout && todo_ != 0) timer_ = get_running_loop().call_later(*timeout, [this] { on_timeout(); });
     }
     AsCompleted(const AsCompleted&) = delete;
     AsCompleted& operator=(const AsCompleted&) = delete;
+    ~AsCompleted() { timer_.cancel(); }
 
-    /// True while some result has not been handed out yet.
+    /// True while some slot has not been handed out yet (one per task).
     bool has_next() const noexcept { return handed_ < tasks_.size(); }
 
-    /// The next task to finish (it is done when returned).
+    /// The next task to finish (it is done when returned). Throws TimeoutError
+    /// for each slot left when the timeout passed; InvalidStateError once every
+    /// slot was handed out.
     Coro<Task<T>> next_task() {
         if (!has_next()) throw InvalidStateError("as_completed: every result was handed out");
         if (ready_.empty()) co_await NextAwaiter{this};
-        std::size_t i = ready_.front();
+        std::optional<std::size_t> slot = ready_.front();
         ready_.pop_front();
         ++handed_;
-        co_return tasks_[i];
+        if (!slot) throw TimeoutError();
+        co_return tasks_[*slot];
     }
     /// The result of the next task to finish; rethrows its exception.
     Coro<T> next() {
@@ -69,39 +78,28 @@ private:
         void on_done(detail::FutureBase&) noexcept override { owner->child_done(index); }
     };
 
-    struct NextAwaiter final : detail::SuspendPoint, detail::TimerNode {
+    struct NextAwaiter final : detail::SuspendPoint {
         AsCompleted* owner;
-        bool timed_out = false;
         bool abandoned = false;
         explicit NextAwaiter(AsCompleted* o) noexcept : owner(o) {}
         NextAwaiter(NextAwaiter&& o) noexcept : owner(o.owner) {}
         ~NextAwaiter() { detach(); }
-        bool await_ready() const noexcept { return !owner->ready_.empty() || owner->expired(); }
+        bool await_ready() const noexcept { return !owner->ready_.empty(); }
         void await_suspend(std::coroutine_handle<> h) {
             suspend_here(h);
             owner->waiter_ = this;
-            if (owner->deadline_) {
-                when_ = *owner->deadline_;
-                task_->loop()->add_timer(this);
-            }
         }
         void await_resume() {
             detach();
             resume_check();
             if (abandoned) throw task_->make_cancelled_error();
-            if (owner->ready_.empty()) throw TimeoutError();
         }
         void detach() noexcept {
             if (owner->waiter_ == this) owner->waiter_ = nullptr;
-            if (in_heap()) task_->loop()->remove_timer(this);
         }
         void wake_once() noexcept {
             detach();
             task_->wake();
-        }
-        void fire() noexcept override {
-            timed_out = true;
-            wake_once();
         }
         bool cancel_wait(const std::string&) noexcept override {
             abandoned = true;
@@ -111,17 +109,27 @@ private:
         std::string describe_wait() const override { return "as_completed"; }
     };
 
-    bool expired() const noexcept { return deadline_ && get_running_loop().time() >= *deadline_; }
     void child_done(std::size_t i) noexcept {
         ready_.push_back(i);
+        if (--todo_ == 0) timer_.cancel();
+        if (waiter_) waiter_->wake_once();
+    }
+    void on_timeout() noexcept {
+        for (auto& l : listeners_) {
+            if (!l.linked()) continue;
+            l.unlink();
+            ready_.push_back(std::nullopt);
+        }
+        todo_ = 0;
         if (waiter_) waiter_->wake_once();
     }
 
     std::vector<Task<T>> tasks_;
     std::vector<Listener> listeners_;
-    std::deque<std::size_t> ready_;
-    std::optional<TimePoint> deadline_;
+    std::deque<std::optional<std::size_t>> ready_;  // nullopt: a slot lost to the timeout
+    TimerHandle timer_;
     NextAwaiter* waiter_ = nullptr;
+    std::size_t todo_ = 0;
     std::size_t handed_ = 0;
 };
 

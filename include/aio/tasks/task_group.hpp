@@ -43,6 +43,11 @@ public:
         return t;
     }
 
+    /// Cancels every child and the body; the group then exits without
+    /// raising CancelledError (Python 3.14's TaskGroup.cancel()). Before
+    /// entry, the group is cancelled on entry; after exit, a no-op.
+    void cancel() noexcept;
+
     /// Children not finished yet.
     std::size_t size() const noexcept { return tasks_.size(); }
 
@@ -55,7 +60,7 @@ private:
     struct ChildListener;
     void check_can_spawn() const;
     void adopt(AnyTask t);
-    void on_task_done(detail::TaskBase& t) noexcept;
+    void on_task_done(detail::TaskBase& t);
     void abort() noexcept;
 
     detail::TaskBase* parent_ = nullptr;
@@ -67,6 +72,7 @@ private:
     bool exiting_ = false;
     bool aborting_ = false;
     bool parent_cancel_requested_ = false;
+    bool cancel_on_enter_ = false;
 };
 
 /// Runs `body(tg)` with a fresh TaskGroup and waits for all its children.

@@ -34,7 +34,7 @@ public:
     explicit Timeout(std::optional<TimePoint> when) noexcept : when_(when) {}
     Timeout(const Timeout&) = delete;
     Timeout& operator=(const Timeout&) = delete;
-    ~Timeout() { handle_.cancel(); }
+    ~Timeout() { cancel_handles(); }
 
     /// The deadline (loop time), or nullopt for none.
     std::optional<TimePoint> when() const noexcept { return when_; }
@@ -53,10 +53,12 @@ public:
 private:
     enum class State { created, entered, expiring, expired, exited };
     void on_timeout() noexcept;
+    void cancel_handles() noexcept;
 
     std::optional<TimePoint> when_;
     detail::TaskBase* task_ = nullptr;
     TimerHandle handle_;
+    Handle soon_handle_;  // the expiry, when the deadline had already passed
     int cancelling_ = 0;
     State state_ = State::created;
 };

@@ -19,8 +19,15 @@ struct ValueStore {
     std::optional<Stored<T>> value_;
 };
 
+/// Whether `co_await std::move(handle)` moves the result out: only when it
+/// cannot be copied, so awaiting never consumes a copyable result.
+template <class T>
+inline constexpr bool move_on_rvalue_await = !std::is_void_v<T> && !std::is_copy_constructible_v<T>;
+
 /// Suspends the current task until the state `S` (a FutureBase with a
-/// ValueStore) is done. Cancelling the waiting task cancels the awaited
+/// ValueStore) is done. The result is copied out, as asyncio hands every
+/// awaiter the same object; `Move` (used for move-only results awaited as an
+/// rvalue) moves it out instead. Cancelling the waiting task cancels the awaited
 /// future or task too (asyncio semantics); the waiter then resumes when that
 /// one has actually finished.
 template <class S, class T, bool Move>
