@@ -129,7 +129,7 @@ void EventLoop::run_once() {
     auto& timers = im.timers;
 
     if (ready_count_ != 0 || stopping_) {
-        if (im.backend->watched() != 0 && ++im.busy_iterations >= kBusyPollInterval) {
+        if (++im.busy_iterations >= kBusyPollInterval && im.backend->watched() != 0) {
             im.busy_iterations = 0;
             im.backend->poll(Duration::zero());
         }

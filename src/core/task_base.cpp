@@ -7,14 +7,9 @@
 
 namespace aio::detail {
 
-TaskBase::TaskBase(EventLoop* loop, std::coroutine_handle<> coro, std::string name, SourceLocation where)
-    : FutureBase(loop),
-      coro_(coro),
-      id_(loop->impl().next_task_id++),
-      file_(where.file_name()),
-      function_(where.function_name()),
-      line_(where.line()) {
-    if (!name.empty()) extra().name = std::move(name);
+TaskBase::TaskBase(EventLoop* loop, std::coroutine_handle<> coro, std::string_view name, SourceLocation where)
+    : FutureBase(loop), coro_(coro), id_(loop->impl().next_task_id++), file_(where.file_name()), line_(where.line()) {
+    if (!name.empty()) extra().name = std::string(name);
 }
 
 TaskBase::~TaskBase() {

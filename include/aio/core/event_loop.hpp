@@ -104,7 +104,7 @@ public:
     /// Wraps `coro` in a task that starts on the next iteration. The loop keeps
     /// the task alive until it completes, whether or not the handle is kept.
     template <class T>
-    Task<T> create_task(Coro<T> coro, std::string name = {},
+    Task<T> create_task(Coro<T> coro, std::string_view name = {},
                         SourceLocation where = SourceLocation::current());
     template <class T = void>
     Future<T> create_future();

@@ -33,6 +33,14 @@ public:
     using std::logic_error::logic_error;
 };
 
+/// A value out of range: a negative Semaphore value, a Barrier of no parties,
+/// too many task_done() calls (Python's ValueError). Catchable as
+/// `std::invalid_argument`.
+class ValueError : public std::invalid_argument {
+public:
+    using std::invalid_argument::invalid_argument;
+};
+
 /// Misuse of the loop, like asyncio's RuntimeError ("no running event loop",
 /// "This event loop is already running", ...).
 class RuntimeError : public std::runtime_error {

@@ -28,7 +28,7 @@ public:
     template <class... U>
     void set_result(U&&... v) {
         if (done()) throw InvalidStateError("set_result() on a future that is done");
-        this->value_.emplace(std::forward<U>(v)...);
+        if constexpr (!std::is_void_v<T>) this->value_.emplace(std::forward<U>(v)...);
         finish(FutureStatus::finished);
     }
 };

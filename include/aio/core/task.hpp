@@ -12,6 +12,7 @@
 /// awaits this one cancels this one too; use aio::shield to prevent that.
 
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "aio/core/coro.hpp"
@@ -30,8 +31,8 @@ template <class T>
 class TaskState final : public TaskBase, public ValueStore<T> {
 public:
     using handle_type = typename Coro<T>::handle_type;
-    TaskState(EventLoop* loop, handle_type h, std::string name, SourceLocation where)
-        : TaskBase(loop, h, std::move(name), where) {}
+    TaskState(EventLoop* loop, handle_type h, std::string_view name, SourceLocation where)
+        : TaskBase(loop, h, name, where) {}
 
 private:
     void complete_from_coro() noexcept override {
@@ -49,10 +50,7 @@ private:
             finish_cancelled(cancel_message());
         } else {
             try {
-                if constexpr (std::is_void_v<T>)
-                    this->value_.emplace();
-                else
-                    this->value_.emplace(p.take());
+                if constexpr (!std::is_void_v<T>) this->value_.emplace(p.take());
             } catch (...) {  // T's move constructor threw
                 h.destroy();
                 coro_ = {};
@@ -139,20 +137,20 @@ public:
 };
 
 template <class T>
-Task<T> EventLoop::create_task(Coro<T> coro, std::string name, SourceLocation where) {
+Task<T> EventLoop::create_task(Coro<T> coro, std::string_view name, SourceLocation where) {
     check_open();
     if (!coro.valid()) throw InvalidStateError("create_task() of an empty Coro");
     // The new state's first reference is the loop's, dropped at completion.
-    auto* s = new detail::TaskState<T>(this, coro.release(), std::move(name), where);
+    auto* s = new detail::TaskState<T>(this, coro.release(), name, where);
     push_ready(s);
     return Task<T>(detail::Ref<detail::TaskState<T>>(s));
 }
 
 /// Schedules `coro` as a task on the running loop (asyncio.create_task).
 template <class T>
-Task<T> create_task(Coro<T> coro, std::string name = {},
+Task<T> create_task(Coro<T> coro, std::string_view name = {},
                     SourceLocation where = SourceLocation::current()) {
-    return get_running_loop().create_task(std::move(coro), std::move(name), where);
+    return get_running_loop().create_task(std::move(coro), name, where);
 }
 
 /// The running task (empty outside a task).
@@ -172,6 +170,10 @@ Task<T> ensure_future(Task<T> task) {
 
 template <class T>
 T EventLoop::run_until_complete(Coro<T> coro) {
+    // asyncio's order: refuse before wrapping, so the coroutine never runs.
+    check_open();
+    if (running_) throw RuntimeError("This event loop is already running");
+    if (detail::t_running_loop) throw RuntimeError("Cannot run the event loop while another loop is running");
     return run_until_complete(create_task(std::move(coro)));
 }
 

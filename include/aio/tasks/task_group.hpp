@@ -36,9 +36,9 @@ public:
     /// entered, has finished, or is shutting down after a failure (the
     /// coroutine is then dropped without running).
     template <class T>
-    Task<T> create_task(Coro<T> coro, std::string name = {}, SourceLocation where = SourceLocation::current()) {
+    Task<T> create_task(Coro<T> coro, std::string_view name = {}, SourceLocation where = SourceLocation::current()) {
         check_can_spawn();
-        Task<T> t = parent_->loop()->create_task(std::move(coro), std::move(name), where);
+        Task<T> t = parent_->loop()->create_task(std::move(coro), name, where);
         adopt(AnyTask(t));
         return t;
     }

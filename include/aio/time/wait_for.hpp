@@ -21,11 +21,18 @@ namespace aio {
 
 namespace detail {
 template <class A>
+Coro<std::remove_cvref_t<await_result_t<A>>> await_in_coro(A a) {
+    co_return co_await std::move(a);
+}
+
+template <class A>
 auto as_task(A&& a) {
     if constexpr (requires { a.release(); }) {
         return get_running_loop().create_task(std::move(a));
+    } else if constexpr (requires { a.state(); a.done(); }) {
+        return std::forward<A>(a);  // a Task or a Future
     } else {
-        return std::forward<A>(a);
+        return get_running_loop().create_task(await_in_coro(std::move(a)));  // any awaitable
     }
 }
 }  // namespace detail
@@ -40,10 +47,8 @@ Coro<std::remove_cvref_t<await_result_t<A>>> wait_for(A aw, std::optional<Durati
         auto t = detail::as_task(std::move(aw));
         if (!t.done()) {
             t.cancel();
-            try {
-                co_await detail::wait_done(t);
-            } catch (...) {
-            }
+            // asyncio's _cancel_and_wait: our own cancellation propagates.
+            co_await detail::wait_done(t);
             if (t.cancelled()) throw TimeoutError();
         }
         if constexpr (std::is_void_v<R>)

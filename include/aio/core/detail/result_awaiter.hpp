@@ -18,6 +18,9 @@ template <class T>
 struct ValueStore {
     std::optional<Stored<T>> value_;
 };
+/// A void result needs no storage: the state's status says it all.
+template <>
+struct ValueStore<void> {};
 
 /// Whether `co_await std::move(handle)` moves the result out: only when it
 /// cannot be copied, so awaiting never consumes a copyable result.

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include "aio/core/source_location.hpp"
 #include <string>
+#include <string_view>
 
 #include "aio/core/detail/future_base.hpp"
 #include "aio/core/event_loop.hpp"
@@ -19,7 +20,7 @@ namespace aio::detail {
 /// handle never stops a task.
 class TaskBase : public FutureBase {
 public:
-    TaskBase(EventLoop* loop, std::coroutine_handle<> coro, std::string name,
+    TaskBase(EventLoop* loop, std::coroutine_handle<> coro, std::string_view name,
              SourceLocation where);
     ~TaskBase() override;
 
@@ -39,7 +40,8 @@ public:
     std::string get_name() const;
     void set_name(std::string name);
     std::uint64_t id() const noexcept { return id_; }
-    SourceLocation creation_site() const noexcept { return SourceLocation{file_, function_, line_}; }
+    /// File and line of the create_task call (the function name is not kept).
+    SourceLocation creation_site() const noexcept { return SourceLocation{file_, "", line_}; }
     /// What the task is suspended on, for introspection ("" if not suspended).
     std::string awaiting() const;
 
@@ -69,7 +71,6 @@ protected:
     const char* kind() const noexcept override { return "Task"; }
 
     std::coroutine_handle<> coro_;
-    bool must_cancel_ = false;
 
 private:
     friend class aio::EventLoop;
@@ -77,11 +78,14 @@ private:
     Waiter* waiting_on_ = nullptr;
     std::uint64_t id_;
     const char* file_;
-    const char* function_;
     std::uint32_t line_;
     std::uint32_t num_cancels_requested_ = 0;
     bool throw_cancel_ = false;
     bool started_ = false;
+
+protected:
+    // Packed with the flags above: a TaskState<void> fits 128 bytes.
+    bool must_cancel_ = false;
 };
 
 /// The running task, or null outside a task.

@@ -1,0 +1,157 @@
+// aio's task micro-benchmarks: the twin of the peers' tasks_bench programs
+// (shared/peers/{asyncio,asio,tokio,node}/tasks_bench.*), one thread, one loop.
+//
+//   tasks_bench BENCH N
+//
+//   spawn               N times: co_await aio::create_task(noop())   (sequential spawn + await)
+//   spawn_batch         create N tasks (handles kept in a vector), then co_await each in turn
+//                       (like Tokio's peer: each await after the first finds its task done)
+//   spawn_batch_gather  the same N tasks awaited with one aio::gather(vector) instead
+//   sleep               N tasks each co_await aio::sleep(10ms), then co_await each in turn
+//   sleep_gather        the same, awaited with one aio::gather(vector)
+//   timers              N loop.call_later callbacks, delays i*1s/N (spread evenly over 0..1 s);
+//                       every odd one is cancelled (TimerHandle::cancel) right after all are
+//                       scheduled, before any can fire; ends when the last one has fired
+//
+// Prints one line, like the peers:
+//   RESULT bench=.. n=.. secs=.. rss0_kb=.. hwm_kb=..       (timers adds cpu_secs=..)
+// secs is measured inside the running loop around the workload only (steady_clock); rss0_kb is
+// VmRSS just before it and hwm_kb is VmHWM (peak RSS) right after it, from /proc/self/status.
+// bytes/task = (hwm_kb - rss0_kb) * 1024 / N.
+
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "aio/aio.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+long status_kb(const char* field) {
+    std::FILE* f = std::fopen("/proc/self/status", "r");
+    if (!f) return -1;
+    char line[256];
+    std::size_t len = std::strlen(field);
+    long v = -1;
+    while (std::fgets(line, sizeof line, f)) {
+        if (std::strncmp(line, field, len) == 0 && line[len] == ':') {
+            v = std::atol(line + len + 1);
+            break;
+        }
+    }
+    std::fclose(f);
+    return v;
+}
+
+double cpu_secs() {
+    rusage ru{};
+    getrusage(RUSAGE_SELF, &ru);
+    auto tv = [](const timeval& t) { return double(t.tv_sec) + double(t.tv_usec) * 1e-6; };
+    return tv(ru.ru_utime) + tv(ru.ru_stime);
+}
+
+aio::Coro<void> noop() { co_return; }
+
+aio::Coro<void> sleeper() { co_await aio::sleep(10ms); }
+
+aio::Coro<void> bench_spawn(long n) {
+    for (long i = 0; i < n; ++i) co_await aio::create_task(noop());
+}
+
+template <class MakeCoro>
+aio::Coro<void> batch_await_each(long n, MakeCoro make) {
+    std::vector<aio::Task<void>> tasks;
+    tasks.reserve(static_cast<std::size_t>(n));
+    for (long i = 0; i < n; ++i) tasks.push_back(aio::create_task(make()));
+    for (auto& t : tasks) co_await t;
+}
+
+template <class MakeCoro>
+aio::Coro<void> batch_gather(long n, MakeCoro make) {
+    std::vector<aio::Task<void>> tasks;
+    tasks.reserve(static_cast<std::size_t>(n));
+    for (long i = 0; i < n; ++i) tasks.push_back(aio::create_task(make()));
+    co_await aio::gather(std::move(tasks));
+}
+
+aio::Coro<void> bench_timers(long n) {
+    aio::EventLoop& loop = aio::get_running_loop();
+    struct Progress {
+        long fired = 0;
+        long expected = 0;
+        aio::Future<void> all_fired;
+    } progress{0, n - n / 2, aio::Future<void>(loop)};  // the even indexes fire
+    // One pointer of captured state, so each handle stays as small as the loop allows.
+    auto on_timer = [p = &progress] {
+        if (++p->fired == p->expected) p->all_fired.set_result();
+    };
+    std::vector<aio::TimerHandle> handles;
+    handles.reserve(static_cast<std::size_t>(n));
+    for (long i = 0; i < n; ++i) {
+        auto delay = std::chrono::nanoseconds(i * 1'000'000'000LL / n);
+        handles.push_back(loop.call_later(delay, on_timer));
+    }
+    for (long i = 1; i < n; i += 2) handles[static_cast<std::size_t>(i)].cancel();
+    if (progress.expected > 0) co_await progress.all_fired;
+    if (progress.fired != progress.expected) {
+        std::fprintf(stderr, "timers: %ld of %ld callbacks fired\n", progress.fired,
+                     progress.expected);
+        std::exit(1);
+    }
+}
+
+aio::Coro<void> run_bench(std::string bench, long n) {
+    long rss0 = status_kb("VmRSS");
+    double cpu0 = cpu_secs();
+    auto t0 = Clock::now();
+    if (bench == "spawn")
+        co_await bench_spawn(n);
+    else if (bench == "spawn_batch")
+        co_await batch_await_each(n, noop);
+    else if (bench == "spawn_batch_gather")
+        co_await batch_gather(n, noop);
+    else if (bench == "sleep")
+        co_await batch_await_each(n, sleeper);
+    else if (bench == "sleep_gather")
+        co_await batch_gather(n, sleeper);
+    else if (bench == "timers")
+        co_await bench_timers(n);
+    double secs = std::chrono::duration<double>(Clock::now() - t0).count();
+    double cpu = cpu_secs() - cpu0;
+    long hwm = status_kb("VmHWM");
+    if (bench == "timers")
+        std::printf("RESULT bench=%s n=%ld secs=%.4f rss0_kb=%ld hwm_kb=%ld cpu_secs=%.4f\n",
+                    bench.c_str(), n, secs, rss0, hwm, cpu);
+    else
+        std::printf("RESULT bench=%s n=%ld secs=%.4f rss0_kb=%ld hwm_kb=%ld\n", bench.c_str(), n,
+                    secs, rss0, hwm);
+    std::fflush(stdout);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    static const char* const benches[] = {"spawn", "spawn_batch",  "spawn_batch_gather",
+                                          "sleep", "sleep_gather", "timers"};
+    bool known = false;
+    if (argc == 3)
+        for (const char* b : benches) known = known || std::strcmp(argv[1], b) == 0;
+    char* end = nullptr;
+    long n = argc == 3 ? std::strtol(argv[2], &end, 10) : -1;
+    if (!known || n < 0 || (end && *end)) {
+        std::fprintf(stderr,
+                     "usage: tasks_bench "
+                     "spawn|spawn_batch|spawn_batch_gather|sleep|sleep_gather|timers N\n");
+        return 2;
+    }
+    aio::run(run_bench(argv[1], n));
+    return 0;
+}

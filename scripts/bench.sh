@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Runs aio's benchmarks against its peers and prints `<figure> <runtime> <value> <unit>` medians,
+# then ratios and goals (see shared/BENCHMARKS.md). `make bench` calls it after a release build:
+#
+#   scripts/bench.sh [BUILD_DIR] [run_bench.py options...]
+#       BUILD_DIR     a build tree (its bin/ holds tasks_bench) or the bin/ folder itself;
+#                     default: $AIO_BIN_DIR, else $AIO_BUILD_DIR/bin, else build/release/bin
+#       --quick       1 rep of everything (smoke run, ~1 min)
+#       --reps N      reps per workload (default 5; timers 3)
+#       --with-peers  also build the Asio/Tokio peers in /tmp/peers first (slow)
+#       --workloads spawn,timers   --runtimes aio,uvloop   --out samples.jsonl
+#   make bench ARGS="--quick"
+#
+# Everything runs pinned to core 0 with Debian's /usr/bin/python3 (it sees python3-uvloop).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+bin_dir=""
+if [[ $# -gt 0 && "$1" != -* ]]; then
+    if [[ -x "$1/bin/tasks_bench" ]]; then
+        bin_dir="$1/bin"
+    elif [[ -x "$1/tasks_bench" ]]; then
+        bin_dir="$1"
+    else
+        echo "bench.sh: no tasks_bench in $1 or $1/bin" >&2
+        exit 1
+    fi
+    shift
+elif [[ -n "${AIO_BIN_DIR:-}" ]]; then
+    bin_dir="$AIO_BIN_DIR"
+elif [[ -n "${AIO_BUILD_DIR:-}" ]]; then
+    bin_dir="$AIO_BUILD_DIR/bin"
+else
+    bin_dir="build/release/bin"
+fi
+if [[ ! -x "$bin_dir/tasks_bench" ]]; then
+    echo "bench.sh: $bin_dir/tasks_bench not found; build first: cmake --preset release && cmake --build --preset release" >&2
+    exit 1
+fi
+
+for tool in taskset /usr/bin/python3; do
+    command -v "$tool" >/dev/null || { echo "bench.sh: $tool is missing (scripts/deps.sh bench)" >&2; exit 1; }
+done
+
+echo "== aio benchmarks: $bin_dir/tasks_bench vs peers (core 0)"
+exec /usr/bin/python3 "$root/bench/run_bench.py" --bin-dir "$bin_dir" "$@"
