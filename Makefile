@@ -52,7 +52,10 @@ endef
 build: deps
 	$(call build_preset,$(RUN_PRESET))
 
-run: build
+# Builds only the demo (and the library), not the tests.
+run: deps
+	$(CMAKE) --preset $(RUN_PRESET)
+	$(CMAKE) --build --preset $(RUN_PRESET) --target example_demo
 	@demo=build/$(RUN_PRESET)/bin/example_demo; \
 	if [[ ! -x $$demo ]]; then \
 	    echo "make run: $$demo was not built (is there an examples/demo/ folder?)" >&2; exit 1; \

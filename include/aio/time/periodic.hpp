@@ -35,7 +35,7 @@ struct ScheduleOptions {
     /// Run once at start (true, as in the seed) or wait one interval first.
     bool run_immediately = true;
     /// The task's name ("" = Task-N).
-    std::string name;
+    std::string name{};
 };
 
 namespace detail {
