@@ -36,12 +36,12 @@ public:
                 ready_.push_back(i);
             } else {
                 tasks_[i].state()->add_listener(&listeners_[i]);
-                ++todo_;
+                ++unfinished_;
             }
         }
         // As asyncio: the deadline is a loop timer, not a property of next().
         // When it passes, every task still running turns into a TimeoutError slot.
-        if (timeout && todo_ != 0) timer_ = get_running_loop().call_later(*timeout, [this] { on_timeout(); });
+        if (timeout && unfinished_ != 0) timer_ = get_running_loop().call_later(*timeout, [this] { on_timeout(); });
     }
     AsCompleted(const AsCompleted&) = delete;
     AsCompleted& operator=(const AsCompleted&) = delete;
@@ -111,7 +111,7 @@ private:
 
     void child_done(std::size_t i) noexcept {
         ready_.push_back(i);
-        if (--todo_ == 0) timer_.cancel();
+        if (--unfinished_ == 0) timer_.cancel();
         if (waiter_) waiter_->wake_once();
     }
     void on_timeout() noexcept {
@@ -120,7 +120,7 @@ private:
             l.unlink();
             ready_.push_back(std::nullopt);
         }
-        todo_ = 0;
+        unfinished_ = 0;
         if (waiter_) waiter_->wake_once();
     }
 
@@ -129,7 +129,7 @@ private:
     std::deque<std::optional<std::size_t>> ready_;  // nullopt: a slot lost to the timeout
     TimerHandle timer_;
     NextAwaiter* waiter_ = nullptr;
-    std::size_t todo_ = 0;
+    std::size_t unfinished_ = 0;
     std::size_t handed_ = 0;
 };
 
