@@ -163,8 +163,8 @@ void EventLoop::run_once() {
     }
 
     // Only what was ready at the start of this turn runs now; work scheduled
-    // by these callbacks waits for the next turn (asyncio's ntodo).
-    for (std::size_t ntodo = ready_count_; ntodo != 0; --ntodo) {
+    // by these callbacks waits for the next turn (asyncio: count first, then run).
+    for (std::size_t count_at_start = ready_count_; count_at_start != 0; --count_at_start) {
         Runnable* r = ready_head_;
         ready_head_ = r->next_ready_;
         if (!ready_head_) ready_tail_ = nullptr;

@@ -54,7 +54,7 @@ TEST_F(EventLoopTest, CallSoonDoesNotRunTheCallbackSynchronously) {
 }
 
 TEST_F(EventLoopTest, ACallbackScheduledByACallbackRunsOnTheNextIteration) {
-    // asyncio's _run_once runs only what was ready when the turn began (ntodo).
+    // asyncio's _run_once runs only what was ready when the turn began (asyncio counts them first).
     std::vector<std::uint64_t> iterations;
     loop.call_soon([&] {
         iterations.push_back(loop.iteration());
@@ -628,7 +628,7 @@ TEST_F(EventLoopTest, CallSoonThreadsafeFromTheLoopThreadRunsTheCallbackOnce) {
     EXPECT_EQ(runs, 1);
 }
 
-TEST(EventLoopThreads, CallSoonThreadsafeWakesALoopBlockedWithNothingToDo) {
+TEST(EventLoopThreads, CallSoonThreadsafeWakesAnIdleBlockedLoop) {
     aio::EventLoop loop;
     bool ran = false;
     std::thread poster;
