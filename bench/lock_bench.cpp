@@ -8,10 +8,8 @@
 // (K-way contention, FIFO): per acquisition, one release/handoff, two task
 // wake-ups and two loop turns.
 //
-// Prints one line, like bench/tasks_bench.cpp:
-//   RESULT bench=lock n=<K*N acquisitions> secs=.. rss0_kb=.. hwm_kb=..
-// secs is measured inside the running loop around the workload only (steady_clock); rss0_kb is
-// VmRSS just before it and hwm_kb is VmHWM (peak RSS) right after it, from /proc/self/status.
+// Prints one line, like bench/tasks_bench.cpp (bench_common.hpp):
+//   RESULT bench=lock n=<K*N acquisitions> secs=.. rss0_kb=.. hwm_kb=.. cpu_secs=..
 
 #include <chrono>
 #include <cstdio>
@@ -20,28 +18,11 @@
 #include <vector>
 
 #include "aio/aio.hpp"
+#include "bench_common.hpp"
 
 namespace {
 
 using namespace std::chrono_literals;
-using Clock = std::chrono::steady_clock;
-
-long status_kb(const char* field) {
-    std::FILE* f = std::fopen("/proc/self/status", "r");
-    if (!f) return -1;
-    char line[256];
-    std::size_t len = std::strlen(field);
-    long v = -1;
-    while (std::fgets(line, sizeof line, f)) {
-        if (std::strncmp(line, field, len) == 0 && line[len] == ':') {
-            v = std::atol(line + len + 1);
-            break;
-        }
-    }
-    std::fclose(f);
-    return v;
-}
-
 struct Shared {
     aio::Lock lock;
     long inside = 0;  // tasks inside the critical section: must stay 0 or 1
@@ -63,21 +44,16 @@ aio::Coro<void> worker(Shared* s, long n) {
 
 aio::Coro<void> run_bench(long k, long n) {
     Shared shared;
-    long rss0 = status_kb("VmRSS");
-    auto t0 = Clock::now();
+    aio::bench::Sample sample;
     std::vector<aio::Task<void>> tasks;
     tasks.reserve(static_cast<std::size_t>(k));
     for (long i = 0; i < k; ++i) tasks.push_back(aio::create_task(worker(&shared, n)));
     co_await aio::gather(std::move(tasks));
-    double secs = std::chrono::duration<double>(Clock::now() - t0).count();
-    long hwm = status_kb("VmHWM");
     if (shared.acquisitions != k * n || shared.lock.locked()) {
         std::fprintf(stderr, "lock_bench: %ld acquisitions of %ld\n", shared.acquisitions, k * n);
         std::exit(1);
     }
-    std::printf("RESULT bench=lock n=%ld secs=%.4f rss0_kb=%ld hwm_kb=%ld\n", k * n, secs, rss0,
-                hwm);
-    std::fflush(stdout);
+    sample.report("lock", k * n);
 }
 
 long parse(const char* s) {

@@ -6,14 +6,9 @@
 //
 //   pingpong_bench [N]        (N defaults to 1,000,000)
 //
-// Prints one line, like the peers:
+// Prints one line, like the peers (bench_common.hpp):
 //   RESULT bench=pingpong n=.. secs=.. rss0_kb=.. hwm_kb=.. cpu_secs=..
-// secs is measured inside the running loop around the workload only (steady_clock); rss0_kb is
-// VmRSS just before it and hwm_kb is VmHWM (peak RSS) right after it, from /proc/self/status.
-// ns/roundtrip = secs * 1e9 / N. cpu_secs (user + system CPU time over the same span, as
-// tasks_bench's timers line has) tells a loaded machine from a slow loop.
-
-#include <sys/resource.h>
+// ns/roundtrip = secs * 1e9 / N.
 
 #include <chrono>
 #include <cstdio>
@@ -21,31 +16,9 @@
 #include <cstring>
 
 #include "aio/aio.hpp"
+#include "bench_common.hpp"
 
 namespace {
-
-long status_kb(const char* field) {
-    std::FILE* f = std::fopen("/proc/self/status", "r");
-    if (!f) return -1;
-    char line[256];
-    std::size_t len = std::strlen(field);
-    long v = -1;
-    while (std::fgets(line, sizeof line, f)) {
-        if (std::strncmp(line, field, len) == 0 && line[len] == ':') {
-            v = std::atol(line + len + 1);
-            break;
-        }
-    }
-    std::fclose(f);
-    return v;
-}
-
-double cpu_secs() {
-    rusage ru{};
-    getrusage(RUSAGE_SELF, &ru);
-    auto tv = [](const timeval& t) { return double(t.tv_sec) + double(t.tv_usec) * 1e-6; };
-    return tv(ru.ru_utime) + tv(ru.ru_stime);
-}
 
 aio::Coro<void> ponger(aio::Queue<int>& ping, aio::Queue<int>& pong, long n) {
     for (long i = 0; i < n; ++i) {
@@ -70,15 +43,9 @@ aio::Coro<void> bench_pingpong(long n) {
 }
 
 aio::Coro<void> run_bench(long n) {
-    long rss0 = status_kb("VmRSS");
-    double cpu0 = cpu_secs();
-    auto t0 = std::chrono::steady_clock::now();
+    aio::bench::Sample sample;
     co_await bench_pingpong(n);
-    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    double cpu = cpu_secs() - cpu0;
-    std::printf("RESULT bench=pingpong n=%ld secs=%.4f rss0_kb=%ld hwm_kb=%ld cpu_secs=%.4f\n", n,
-                secs, rss0, status_kb("VmHWM"), cpu);
-    std::fflush(stdout);
+    sample.report("pingpong", n);
 }
 
 }  // namespace

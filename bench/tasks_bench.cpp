@@ -13,13 +13,8 @@
 //                       every odd one is cancelled (TimerHandle::cancel) right after all are
 //                       scheduled, before any can fire; ends when the last one has fired
 //
-// Prints one line, like the peers:
-//   RESULT bench=.. n=.. secs=.. rss0_kb=.. hwm_kb=..       (timers adds cpu_secs=..)
-// secs is measured inside the running loop around the workload only (steady_clock); rss0_kb is
-// VmRSS just before it and hwm_kb is VmHWM (peak RSS) right after it, from /proc/self/status.
-// bytes/task = (hwm_kb - rss0_kb) * 1024 / N.
-
-#include <sys/resource.h>
+// Prints one line, like the peers (bench_common.hpp):
+//   RESULT bench=.. n=.. secs=.. rss0_kb=.. hwm_kb=.. cpu_secs=..
 
 #include <chrono>
 #include <cstdio>
@@ -29,35 +24,11 @@
 #include <vector>
 
 #include "aio/aio.hpp"
+#include "bench_common.hpp"
 
 namespace {
 
 using namespace std::chrono_literals;
-using Clock = std::chrono::steady_clock;
-
-long status_kb(const char* field) {
-    std::FILE* f = std::fopen("/proc/self/status", "r");
-    if (!f) return -1;
-    char line[256];
-    std::size_t len = std::strlen(field);
-    long v = -1;
-    while (std::fgets(line, sizeof line, f)) {
-        if (std::strncmp(line, field, len) == 0 && line[len] == ':') {
-            v = std::atol(line + len + 1);
-            break;
-        }
-    }
-    std::fclose(f);
-    return v;
-}
-
-double cpu_secs() {
-    rusage ru{};
-    getrusage(RUSAGE_SELF, &ru);
-    auto tv = [](const timeval& t) { return double(t.tv_sec) + double(t.tv_usec) * 1e-6; };
-    return tv(ru.ru_utime) + tv(ru.ru_stime);
-}
-
 aio::Coro<void> noop() { co_return; }
 
 aio::Coro<void> sleeper() { co_await aio::sleep(10ms); }
@@ -109,9 +80,7 @@ aio::Coro<void> bench_timers(long n) {
 }
 
 aio::Coro<void> run_bench(std::string bench, long n) {
-    long rss0 = status_kb("VmRSS");
-    double cpu0 = cpu_secs();
-    auto t0 = Clock::now();
+    aio::bench::Sample sample;
     if (bench == "spawn")
         co_await bench_spawn(n);
     else if (bench == "spawn_batch")
@@ -124,16 +93,7 @@ aio::Coro<void> run_bench(std::string bench, long n) {
         co_await batch_gather(n, sleeper);
     else if (bench == "timers")
         co_await bench_timers(n);
-    double secs = std::chrono::duration<double>(Clock::now() - t0).count();
-    double cpu = cpu_secs() - cpu0;
-    long hwm = status_kb("VmHWM");
-    if (bench == "timers")
-        std::printf("RESULT bench=%s n=%ld secs=%.4f rss0_kb=%ld hwm_kb=%ld cpu_secs=%.4f\n",
-                    bench.c_str(), n, secs, rss0, hwm, cpu);
-    else
-        std::printf("RESULT bench=%s n=%ld secs=%.4f rss0_kb=%ld hwm_kb=%ld\n", bench.c_str(), n,
-                    secs, rss0, hwm);
-    std::fflush(stdout);
+    sample.report(bench.c_str(), n);
 }
 
 }  // namespace
