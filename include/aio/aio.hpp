@@ -7,6 +7,7 @@
 #include "aio/core/dump_tasks.hpp"
 #include "aio/core/event_loop.hpp"
 #include "aio/core/exceptions.hpp"
+#include "aio/core/os_errors.hpp"
 #include "aio/core/future.hpp"
 #include "aio/core/handle.hpp"
 #include "aio/core/run.hpp"

@@ -1,12 +1,16 @@
 #pragma once
 // The one place errno becomes an exception of the OSError family.
 
+#include <exception>
 #include <string>
 
 namespace aio::sys {
 
 /// Throws the aio exception matching `err` (an errno value), e.g.
-/// TimeoutError for ETIMEDOUT, OSError otherwise.
+/// TimeoutError for ETIMEDOUT, ConnectionResetError for ECONNRESET, OSError otherwise.
 [[noreturn]] void raise_os_error(int err, const std::string& what);
+
+/// The same exception, as an exception_ptr (for connection_lost and futures).
+std::exception_ptr make_os_error(int err, const std::string& what);
 
 }  // namespace aio::sys

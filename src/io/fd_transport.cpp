@@ -1,0 +1,462 @@
+#include "io/fd_transport.hpp"
+
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "aio/core/exceptions.hpp"
+#include "aio/core/os_errors.hpp"
+#include "io/fd_wait.hpp"
+#include "io/socket_ops.hpp"
+#include "sys/errors.hpp"
+
+namespace aio::io {
+
+namespace {
+
+// One read buffer per thread, shared by every transport of the loop: data_received() hands out a
+// view of it, so a connection costs no buffer of its own while idle (uvloop does the same).
+constexpr std::size_t kReadBufferSize = 256 * 1024;
+
+char* read_buffer() {
+    thread_local std::unique_ptr<char[]> buf(new char[kReadBufferSize]);
+    return buf.get();
+}
+
+// Errors that are the peer's doing: reported to the protocol, not logged (asyncio's
+// _FATAL_ERROR_IGNORE).
+bool is_connection_error(int err) {
+    return err == EPIPE || err == ECONNRESET || err == ECONNABORTED || err == ESHUTDOWN ||
+           err == ETIMEDOUT || err == EHOSTUNREACH || err == ENETUNREACH;
+}
+
+}  // namespace
+
+FdTransport::FdTransport(EventLoop& loop, sys::Fd fd, std::shared_ptr<BaseProtocol> protocol, Kind kind)
+    : loop_(&loop),
+      fd_(std::move(fd)),
+      protocol_(std::move(protocol)),
+      stream_protocol_(dynamic_cast<Protocol*>(protocol_.get())),
+      kind_(kind) {
+    if (kind_ == Kind::socket) set_nodelay(fd_.get());
+    if (kind_ != Kind::read_pipe) ignore_sigpipe();
+}
+
+FdTransport::~FdTransport() {
+    if (registered_) backend_of(*loop_).unwatch(fd_.get());
+}
+
+void FdTransport::start(std::optional<Future<void>> waiter) {
+    self_ = shared_from_this();
+    loop_->call_soon([this, waiter = std::move(waiter)]() mutable {
+        if (closing_) {  // closed or aborted before the connection was even made
+            if (waiter && !waiter->done()) waiter->set_exception(ConnectionAbortedError(ECONNABORTED, "transport closed before connection_made"));
+            return;
+        }
+        started_ = true;
+        try {
+            protocol_->deliver_connection_made(*this);
+        } catch (...) {
+            auto e = std::current_exception();
+            if (waiter && !waiter->done()) {
+                waiter->set_exception(e);
+                waiter.reset();
+            } else {
+                report("protocol.connection_made() failed", e);
+            }
+            force_close(e);
+            return;
+        }
+        update_watch();
+        if (waiter && !waiter->done()) waiter->set_result();
+    });
+}
+
+// ---- reading --------------------------------------------------------------------------------
+
+void FdTransport::on_io(std::uint32_t events) noexcept {
+    if (lost_scheduled_) return;  // a stale event for a transport on its way out
+    if (events & EPOLLOUT) {
+        write_ready();
+        if (lost_scheduled_) return;
+    }
+    if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
+        if (can_read() && reading_ && !closing_ && !eof_) {
+            read_ready();
+        } else if (kind_ == Kind::write_pipe && (events & (EPOLLHUP | EPOLLERR))) {
+            // The reader of our pipe is gone (asyncio's _UnixWritePipeTransport._read_ready).
+            if (get_write_buffer_size() != 0)
+                force_close(sys::make_os_error(EPIPE, "write pipe"));
+            else
+                force_close(nullptr);
+        } else if ((events & EPOLLERR) && !(events & EPOLLOUT)) {
+            int err = 0;
+            socklen_t len = sizeof err;
+            if (kind_ == Kind::socket && ::getsockopt(fd_.get(), SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err)
+                fatal_error(sys::make_os_error(err, "socket error"), "Fatal error on transport");
+        }
+    }
+}
+
+void FdTransport::read_ready() noexcept {
+    char* buf = read_buffer();
+    long n = sys::retry_eintr([&] { return ::read(fd_.get(), buf, kReadBufferSize); });
+    if (n < 0) {
+        int err = static_cast<int>(-n);
+        if (err == EAGAIN || err == EWOULDBLOCK) return;
+        if (kind_ != Kind::socket && err == EIO) n = 0;  // a pty whose other side closed: EOF
+        else {
+            fatal_error(sys::make_os_error(err, "read"), "Fatal read error on transport");
+            return;
+        }
+    }
+    if (n == 0) {
+        eof_ = true;
+        if (kind_ == Kind::read_pipe) {
+            // A pipe has no half-close: EOF ends it (asyncio's _UnixReadPipeTransport).
+            try {
+                if (stream_protocol_) stream_protocol_->eof_received();
+            } catch (...) {
+                report("protocol.eof_received() failed", std::current_exception());
+            }
+            closing_ = true;
+            update_watch();
+            schedule_connection_lost(nullptr);
+            return;
+        }
+        bool keep_open = false;
+        try {
+            keep_open = stream_protocol_ && stream_protocol_->eof_received();
+        } catch (...) {
+            auto e = std::current_exception();
+            report("protocol.eof_received() failed", e);
+            force_close(e);
+            return;
+        }
+        if (keep_open)
+            update_watch();  // stop reading; writing goes on until close()
+        else
+            close();
+        return;
+    }
+    try {
+        if (stream_protocol_) stream_protocol_->data_received(std::string_view(buf, static_cast<std::size_t>(n)));
+    } catch (...) {
+        auto e = std::current_exception();
+        report("protocol.data_received() failed", e);
+        force_close(e);
+    }
+}
+
+void FdTransport::pause_reading() {
+    if (closing_ || !reading_) return;
+    reading_ = false;
+    update_watch();
+}
+
+void FdTransport::resume_reading() {
+    if (closing_ || reading_) return;
+    reading_ = true;
+    update_watch();
+}
+
+// ---- writing --------------------------------------------------------------------------------
+
+long FdTransport::send_bytes(const char* data, std::size_t n) noexcept {
+    if (kind_ == Kind::socket)
+        return sys::retry_eintr([&] { return ::send(fd_.get(), data, n, MSG_NOSIGNAL); });
+    return sys::retry_eintr([&] { return ::write(fd_.get(), data, n); });
+}
+
+void FdTransport::write(std::string_view data) {
+    if (eof_pending_ || eof_written_) throw RuntimeError("Cannot call write() after write_eof()");
+    if (data.empty()) return;
+    if (lost_scheduled_ || closing_) {
+        // asyncio: "socket.send() raised exception." after 5 such writes; the data is dropped.
+        if (++writes_after_close_ == 5)
+            loop_->warn("aio: write() on a closed transport; the data is dropped");
+        return;
+    }
+    if (wbuf_.size() == wpos_) {
+        long n = send_bytes(data.data(), data.size());
+        if (n < 0) {
+            int err = static_cast<int>(-n);
+            if (err != EAGAIN && err != EWOULDBLOCK) {
+                fatal_error(sys::make_os_error(err, "write"), "Fatal write error on transport");
+                return;
+            }
+            n = 0;
+        }
+        if (static_cast<std::size_t>(n) == data.size()) return;
+        data.remove_prefix(static_cast<std::size_t>(n));
+        wbuf_.clear();
+        wpos_ = 0;
+    }
+    wbuf_.append(data);
+    update_watch();
+    maybe_pause_protocol();
+}
+
+void FdTransport::writelines(std::span<const std::string_view> pieces) {
+    if (pieces.size() == 1) return write(pieces[0]);
+    if (eof_pending_ || eof_written_) throw RuntimeError("Cannot call writelines() after write_eof()");
+    if (lost_scheduled_ || closing_ || wbuf_.size() != wpos_ || pieces.size() > 64) {
+        for (auto p : pieces) write(p);
+        return;
+    }
+    // Nothing buffered: one writev (sendmsg for sockets) for all the pieces.
+    iovec iov[64];
+    std::size_t total = 0, count = 0;
+    for (auto p : pieces) {
+        if (p.empty()) continue;
+        iov[count].iov_base = const_cast<char*>(p.data());
+        iov[count].iov_len = p.size();
+        total += p.size();
+        ++count;
+    }
+    if (count == 0) return;
+    long n;
+    if (kind_ == Kind::socket) {
+        msghdr msg{};
+        msg.msg_iov = iov;
+        msg.msg_iovlen = count;
+        n = sys::retry_eintr([&] { return ::sendmsg(fd_.get(), &msg, MSG_NOSIGNAL); });
+    } else {
+        n = sys::retry_eintr([&] { return ::writev(fd_.get(), iov, static_cast<int>(count)); });
+    }
+    if (n < 0) {
+        int err = static_cast<int>(-n);
+        if (err != EAGAIN && err != EWOULDBLOCK) {
+            fatal_error(sys::make_os_error(err, "write"), "Fatal write error on transport");
+            return;
+        }
+        n = 0;
+    }
+    if (static_cast<std::size_t>(n) == total) return;
+    wbuf_.clear();
+    wpos_ = 0;
+    std::size_t skip = static_cast<std::size_t>(n);
+    for (std::size_t i = 0; i < count; ++i) {
+        std::string_view p(static_cast<const char*>(iov[i].iov_base), iov[i].iov_len);
+        if (skip >= p.size()) {
+            skip -= p.size();
+            continue;
+        }
+        wbuf_.append(p.substr(skip));
+        skip = 0;
+    }
+    update_watch();
+    maybe_pause_protocol();
+}
+
+void FdTransport::write_ready() noexcept {
+    std::size_t pending = wbuf_.size() - wpos_;
+    if (pending != 0) {
+        long n = send_bytes(wbuf_.data() + wpos_, pending);
+        if (n < 0) {
+            int err = static_cast<int>(-n);
+            if (err == EAGAIN || err == EWOULDBLOCK) return;
+            wbuf_.clear();
+            wpos_ = 0;
+            fatal_error(sys::make_os_error(err, "write"), "Fatal write error on transport");
+            return;
+        }
+        wpos_ += static_cast<std::size_t>(n);
+        if (wpos_ != wbuf_.size()) {
+            // Reclaim the sent prefix once it dominates, so a long-lived buffer stays small.
+            if (wpos_ > 64 * 1024 && wpos_ * 2 > wbuf_.size()) {
+                wbuf_.erase(0, wpos_);
+                wpos_ = 0;
+            }
+            maybe_resume_protocol();
+            return;
+        }
+        wbuf_.clear();
+        if (wbuf_.capacity() > 1024 * 1024) wbuf_.shrink_to_fit();
+        wpos_ = 0;
+    }
+    update_watch();
+    maybe_resume_protocol();
+    if (closing_) {
+        schedule_connection_lost(nullptr);
+    } else if (eof_pending_ && !eof_written_) {
+        eof_written_ = true;
+        if (kind_ == Kind::socket)
+            ::shutdown(fd_.get(), SHUT_WR);
+        else
+            close();  // a pipe's write_eof() is its close
+    }
+}
+
+void FdTransport::write_eof() {
+    if (closing_ || eof_pending_) return;
+    if (kind_ == Kind::read_pipe) throw RuntimeError("write_eof() on a read pipe");
+    eof_pending_ = true;
+    if (wbuf_.size() == wpos_) {
+        eof_written_ = true;
+        if (kind_ == Kind::socket)
+            ::shutdown(fd_.get(), SHUT_WR);
+        else
+            close();
+    }
+}
+
+void FdTransport::set_write_buffer_limits(std::size_t high, std::size_t low) {
+    if (low > high) throw ValueError("write buffer limits: high (" + std::to_string(high) + ") must be >= low (" + std::to_string(low) + ")");
+    high_ = high;
+    low_ = low;
+    maybe_pause_protocol();
+}
+
+void FdTransport::maybe_pause_protocol() noexcept {
+    if (protocol_paused_ || get_write_buffer_size() <= high_) return;
+    protocol_paused_ = true;
+    try {
+        protocol_->pause_writing();
+    } catch (...) {
+        report("protocol.pause_writing() failed", std::current_exception());
+    }
+}
+
+void FdTransport::maybe_resume_protocol() noexcept {
+    if (!protocol_paused_ || get_write_buffer_size() > low_) return;
+    protocol_paused_ = false;
+    try {
+        protocol_->resume_writing();
+    } catch (...) {
+        report("protocol.resume_writing() failed", std::current_exception());
+    }
+}
+
+// ---- closing --------------------------------------------------------------------------------
+
+void FdTransport::close() {
+    if (closing_) return;
+    closing_ = true;
+    update_watch();
+    if (wbuf_.size() == wpos_) schedule_connection_lost(nullptr);
+}
+
+void FdTransport::abort() { force_close(nullptr); }
+
+void FdTransport::fatal_error(std::exception_ptr exc, const char* what) noexcept {
+    int err = 0;
+    try {
+        std::rethrow_exception(exc);
+    } catch (const OSError& e) {
+        err = e.errno_code();
+    } catch (...) {
+    }
+    if (!is_connection_error(err)) report(what, exc);
+    force_close(exc);
+}
+
+void FdTransport::force_close(std::exception_ptr exc) noexcept {
+    if (lost_scheduled_) return;
+    wbuf_.clear();
+    wpos_ = 0;
+    closing_ = true;
+    update_watch();
+    schedule_connection_lost(std::move(exc));
+}
+
+void FdTransport::schedule_connection_lost(std::exception_ptr exc) noexcept {
+    if (lost_scheduled_) return;
+    lost_scheduled_ = true;
+    if (registered_) {
+        backend_of(*loop_).unwatch(fd_.get());
+        registered_ = false;
+        watched_ = 0;
+    }
+    try {
+        loop_->call_soon([this, exc = std::move(exc)] { call_connection_lost(exc); });
+    } catch (...) {
+        // The loop is closed: nobody will run the callback, so deliver it now.
+        call_connection_lost(std::move(exc));
+    }
+}
+
+void FdTransport::call_connection_lost(std::exception_ptr exc) noexcept {
+    auto keep = std::move(self_);  // `this` may go when this function returns
+    if (started_) {
+        try {
+            protocol_->connection_lost(exc);
+        } catch (...) {
+            report("protocol.connection_lost() failed", std::current_exception());
+        }
+    }
+    fd_.reset();
+}
+
+void FdTransport::update_watch() noexcept {
+    if (lost_scheduled_ || !started_ || !fd_) return;
+    std::uint32_t want = 0;
+    if (can_read() && reading_ && !closing_ && !eof_) want |= EPOLLIN;
+    if (wbuf_.size() != wpos_) want |= EPOLLOUT;
+    // A write pipe stays registered with no events: EPOLLERR/EPOLLHUP tell us the reader left.
+    bool need = want != 0 || kind_ == Kind::write_pipe;
+    auto& be = backend_of(*loop_);
+    if (!need) {
+        if (registered_) {
+            be.unwatch(fd_.get());
+            registered_ = false;
+            watched_ = 0;
+        }
+        return;
+    }
+    if (registered_ && want == watched_) return;
+    try {
+        be.watch(fd_.get(), want, this);
+        registered_ = true;
+        watched_ = want;
+    } catch (...) {
+        // epoll refuses the fd (e.g. a regular file): there is no way to wait on it.
+        auto e = std::current_exception();
+        registered_ = false;
+        report("cannot watch the transport's file descriptor", e);
+        if (!lost_scheduled_) {
+            lost_scheduled_ = true;
+            try {
+                loop_->call_soon([this, e] { call_connection_lost(e); });
+            } catch (...) {
+            }
+        }
+    }
+}
+
+void FdTransport::set_protocol(std::shared_ptr<BaseProtocol> protocol) {
+    if (!protocol) throw ValueError("set_protocol(): null protocol");
+    protocol_ = std::move(protocol);
+    stream_protocol_ = dynamic_cast<Protocol*>(protocol_.get());
+}
+
+std::any FdTransport::get_extra_info(std::string_view name) const {
+    if (!fd_) return {};
+    if (kind_ == Kind::socket) {
+        if (name == "socket") return fd_.get();
+        if (name == "peername") {
+            if (peername_.empty()) peername_ = peer_address(fd_.get());
+            return peername_;
+        }
+        if (name == "sockname") {
+            if (sockname_.empty()) sockname_ = local_address(fd_.get());
+            return sockname_;
+        }
+    } else if (name == "pipe") {
+        return fd_.get();
+    }
+    return {};
+}
+
+void FdTransport::report(const char* message, std::exception_ptr exc) noexcept {
+    ExceptionContext ctx;
+    ctx.message = message;
+    ctx.exception = std::move(exc);
+    loop_->call_exception_handler(ctx);
+}
+
+}  // namespace aio::io

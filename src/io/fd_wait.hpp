@@ -1,0 +1,78 @@
+#pragma once
+// The I/O layer's one way to suspend a task on a file descriptor: FdWait parks the task until the
+// fd is ready (or in error), and unregisters on every exit path: readiness, cancellation, and the
+// awaiter's destruction. Everything that "tries the syscall, parks on EAGAIN" (connect, accept,
+// sock_recv, pidfd, ...) is built on it.
+
+#include <sys/epoll.h>
+
+#include <cstdint>
+#include <string>
+
+#include "aio/core/detail/task_base.hpp"
+#include "aio/core/event_loop.hpp"
+#include "backend/backend.hpp"
+#include "core/loop_impl.hpp"
+
+namespace aio::io {
+
+/// The backend of `loop` (the seam of src/backend).
+inline backend::Backend& backend_of(EventLoop& loop) noexcept { return *loop.impl().backend; }
+
+/// co_await FdWait(fd, EPOLLIN) suspends until `fd` is readable (EPOLLOUT: writable). Returns the
+/// events that fired (EPOLLERR/EPOLLHUP included). The fd must not be watched by anyone else.
+class FdWait final : public detail::SuspendPoint, public backend::IoWatcher {
+public:
+    FdWait(int fd, std::uint32_t events, const char* what = "fd") noexcept
+        : fd_(fd), events_(events), what_(what) {}
+    FdWait(const FdWait&) = delete;
+    FdWait& operator=(const FdWait&) = delete;
+    ~FdWait() { stop(); }
+
+    bool await_ready() const noexcept { return false; }
+    void await_suspend(std::coroutine_handle<> h) {
+        loop_ = &get_running_loop();
+        backend_of(*loop_).watch(fd_, events_, this);  // throws before we suspend: nothing to undo
+        watching_ = true;
+        suspend_here(h);
+    }
+    std::uint32_t await_resume() {
+        resume_check();
+        if (cancelled_) throw task_->make_cancelled_error();
+        return fired_;
+    }
+
+    void on_io(std::uint32_t events) noexcept override {
+        fired_ = events;
+        stop();
+        task_->wake();
+    }
+    bool cancel_wait(const std::string&) noexcept override {
+        stop();
+        cancelled_ = true;
+        task_->wake();
+        return true;
+    }
+    std::string describe_wait() const override {
+        return std::string(what_) + " fd " + std::to_string(fd_) +
+               ((events_ & EPOLLOUT) ? " writable" : " readable");
+    }
+
+private:
+    void stop() noexcept {
+        if (watching_) {
+            backend_of(*loop_).unwatch(fd_);
+            watching_ = false;
+        }
+    }
+
+    EventLoop* loop_ = nullptr;
+    int fd_;
+    std::uint32_t events_;
+    std::uint32_t fired_ = 0;
+    const char* what_;
+    bool watching_ = false;
+    bool cancelled_ = false;
+};
+
+}  // namespace aio::io
