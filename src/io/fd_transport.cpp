@@ -10,6 +10,7 @@
 
 #include "aio/core/exceptions.hpp"
 #include "aio/core/os_errors.hpp"
+#include "aio/io/server.hpp"
 #include "io/fd_wait.hpp"
 #include "io/socket_ops.hpp"
 #include "sys/errors.hpp"
@@ -390,6 +391,7 @@ void FdTransport::call_connection_lost(std::exception_ptr exc) noexcept {
         }
     }
     fd_.reset();
+    if (server_) server_->detach(this);
 }
 
 void FdTransport::update_watch() noexcept {

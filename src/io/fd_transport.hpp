@@ -23,6 +23,10 @@
 #include "backend/backend.hpp"
 #include "sys/syscall.hpp"
 
+namespace aio {
+class Server;
+}
+
 namespace aio::io {
 
 class FdTransport final : public Transport, public backend::IoWatcher {
@@ -59,6 +63,8 @@ public:
     }
 
     int fd() const noexcept { return fd_.get(); }
+    /// The server that accepted this connection: told when the connection is lost.
+    void attach_server(Server* server) noexcept { server_ = server; }
     EventLoop& loop() const noexcept { return *loop_; }
 
     void on_io(std::uint32_t events) noexcept override;
@@ -82,6 +88,7 @@ private:
     std::shared_ptr<BaseProtocol> protocol_;
     Protocol* stream_protocol_;  // protocol_ as a Protocol, or null (a write pipe's BaseProtocol)
     std::shared_ptr<BaseTransport> self_;
+    Server* server_ = nullptr;
     std::string wbuf_;
     std::size_t wpos_ = 0;
     std::size_t high_ = 64 * 1024;
