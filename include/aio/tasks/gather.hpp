@@ -7,16 +7,19 @@
 /// auto outcomes = co_await aio::gather_settled(fetch(x), fetch(y)); // return_exceptions=True
 /// ```
 /// Each coroutine argument becomes a task when the gather is awaited; Task
-/// arguments are used as they are. Results come in argument order (void ->
-/// std::monostate). The first exception propagates to the awaiter while the
-/// other children keep running. Cancelling the awaiting task cancels every
-/// child. Cancel safety: children are tasks owned by the loop; none is lost.
+/// arguments are used as they are; a Future (run_in_executor's) is awaited by
+/// a task of gather's own, so cancelling the gather cancels the future too.
+/// Results come in argument order (void -> std::monostate). The first
+/// exception propagates to the awaiter while the other children keep running.
+/// Cancelling the awaiting task cancels every child. Cancel safety: children
+/// are tasks owned by the loop; none is lost.
 
 #include <tuple>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
+#include "aio/core/future.hpp"
 #include "aio/core/task.hpp"
 #include "aio/tasks/detail/gather_waiter.hpp"
 #include "aio/tasks/outcome.hpp"
@@ -38,6 +41,23 @@ struct GatherArg<Task<T>> {
     using value = T;
     static Task<T> to_task(Task<T>&& t) { return std::move(t); }
     static constexpr bool owned = false;
+};
+// The caller may hold a copy of the future: its value is copied out, and moved
+// only when it cannot be copied.
+template <class T>
+Coro<T> await_future(Future<T> f) {
+    if constexpr (std::is_void_v<T> || std::is_copy_constructible_v<T>)
+        co_return co_await f;
+    else
+        co_return co_await std::move(f);
+}
+template <class T>
+struct GatherArg<Future<T>> {
+    using value = T;
+    static Task<T> to_task(Future<T>&& f) {
+        return get_running_loop().create_task(await_future(std::move(f)));
+    }
+    static constexpr bool owned = true;  // the awaiting task is gather's own
 };
 
 template <class T, bool Owned>

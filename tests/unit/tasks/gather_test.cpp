@@ -225,6 +225,66 @@ TEST_F(GatherTest, AChildsCancellationReachesTheAwaiterAsCancelledError) {
     }());
 }
 
+// ---- futures (loop.run_in_executor's, loop.create_future's) ---------------------------------
+
+/// A future of the running loop that gets `v` after `d`.
+template <class T>
+aio::Future<T> future_after(aio::Duration d, T v) {
+    aio::Future<T> f;
+    aio::get_running_loop().call_later(d, [f, v = std::move(v)]() mutable {
+        if (!f.done()) f.set_result(std::move(v));
+    });
+    return f;
+}
+
+TEST_F(GatherTest, AcceptsFuturesAndLeavesTheirResultsInPlace) {
+    run([]() -> aio::Coro<> {
+        aio::Future<int> a = future_after(20ms, 1);
+        aio::Future<int> b = future_after(10ms, 2);
+        auto t0 = now();
+        auto [x, y, z] = co_await aio::gather(a, b, value_after(5ms, 3));
+        EXPECT_EQ(x, 1);
+        EXPECT_EQ(y, 2);
+        EXPECT_EQ(z, 3);
+        EXPECT_EQ(ms_since(t0), 20);
+        EXPECT_EQ(a.result(), 1);  // copied out: the caller's handle still holds it
+        std::vector<int> v = co_await aio::gather(
+            vec<aio::Future<int>>(future_after(2ms, 10), future_after(1ms, 20)));
+        EXPECT_EQ(v, vec<int>(10, 20));
+    }());
+}
+
+TEST_F(GatherTest, MoveOnlyResultsPassThroughGatherOfFutures) {
+    run([]() -> aio::Coro<> {
+        auto [p] = co_await aio::gather(future_after(1ms, std::make_unique<int>(7)));
+        CO_ASSERT_TRUE(p != nullptr);
+        EXPECT_EQ(*p, 7);
+    }());
+}
+
+TEST_F(GatherTest, AFailedFutureRaisesItsErrorInTheAwaiter) {
+    run([]() -> aio::Coro<> {
+        aio::Future<int> f;
+        f.set_exception(Boom("future"));
+        auto err = co_await caught<Boom>(aio::gather(value_after(1ms, 1), f));
+        CO_ASSERT_TRUE(err);
+        EXPECT_STREQ(err->what(), "future");
+        co_await aio::sleep(1ms);  // the other child goes on running: let it end
+    }());
+}
+
+TEST_F(GatherTest, CancellingTheAwaitingTaskCancelsTheFutures) {
+    run([]() -> aio::Coro<> {
+        aio::Future<int> never;
+        aio::Task<std::vector<int>> waiter =
+            aio::create_task(aio::gather(vec<aio::Future<int>>(never)));
+        co_await aio::sleep(10ms);
+        waiter.cancel();
+        EXPECT_TRUE(co_await caught<aio::CancelledError>(waiter));
+        EXPECT_TRUE(never.cancelled());
+    }());
+}
+
 // ---- cancellation of the gather -------------------------------------------------------------
 
 TEST_F(GatherTest, CancellingTheAwaitingTaskCancelsEveryChild) {
