@@ -48,7 +48,6 @@
 // once every item put was marked done, i.e. once every batch's callback has run.
 
 #include <aio/aio.hpp>
-
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -60,9 +59,9 @@ namespace {
 
 struct Options {
     int items = 20;
-    std::size_t batch_size = 4;                // BATCH_SIZE
+    std::size_t batch_size = 4;                  // BATCH_SIZE
     std::chrono::milliseconds wait_timeout{50};  // WAIT_TIMEOUT
-    std::size_t threads = 2;                   // NB_THREADS
+    std::size_t threads = 2;                     // NB_THREADS
     std::chrono::milliseconds produce_every{0};
     std::chrono::milliseconds work{10};
     std::size_t maxsize = 0;  // 0: an unbounded queue, as in the seed
@@ -97,8 +96,7 @@ auto markdone(aio::Queue<int>& queue, std::size_t n, int batch_no) {
 
 // async def consume(queue, executor). `queue` and `executor` belong to main, which cancels this
 // task and waits for its end before they go away.
-aio::Coro<void> consume(aio::Queue<int>& queue, aio::ThreadPoolExecutor& executor,
-                        Options opt) {
+aio::Coro<void> consume(aio::Queue<int>& queue, aio::ThreadPoolExecutor& executor, Options opt) {
     int batches = 0;
     while (true) {  // while 'consumer is not cancelled':
         std::vector<int> batch;

@@ -23,7 +23,6 @@
 // elapsed time goes to stderr.
 
 #include <aio/aio.hpp>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>

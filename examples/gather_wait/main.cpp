@@ -27,11 +27,9 @@
 // input).
 
 #include <aio/aio.hpp>
-
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <string>
 #include <vector>
 

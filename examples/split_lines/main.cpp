@@ -38,7 +38,6 @@
 // chunk only, so its output depended on where the chunks were cut.)
 
 #include <aio/aio.hpp>
-
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -65,8 +64,8 @@ aio::AsyncGenerator<std::string> download(std::vector<std::string> chunks,
 
 // async def split_lines(stream)
 aio::AsyncGenerator<std::string> split_lines(aio::AsyncGenerator<std::string> stream) {
-    std::string leftover;                           // leftover = ''
-    while (auto chunk = co_await stream.next()) {   // async for chunk in stream:
+    std::string leftover;                          // leftover = ''
+    while (auto chunk = co_await stream.next()) {  // async for chunk in stream:
         // The leftover holds no "\n": look for one only in the new text.
         std::size_t scan = leftover.size();
         leftover += *chunk;
@@ -74,10 +73,10 @@ aio::AsyncGenerator<std::string> split_lines(aio::AsyncGenerator<std::string> st
         for (std::size_t nl; (nl = leftover.find('\n', scan)) != std::string::npos;) {
             std::size_t end = nl;
             if (end > start && leftover[end - 1] == '\r') --end;  // "\r\n"
-            co_yield leftover.substr(start, end - start);        // yield line
+            co_yield leftover.substr(start, end - start);         // yield line
             start = scan = nl + 1;
         }
-        leftover.erase(0, start);                   // leftover = lines.pop()
+        leftover.erase(0, start);  // leftover = lines.pop()
     }
     if (!leftover.empty()) co_yield std::move(leftover);  // the last line, without "\n"
 }
@@ -146,8 +145,7 @@ bool parse(int argc, char** argv, Options& opt) {
 int main(int argc, char** argv) {
     Options opt;
     if (!parse(argc, argv, opt)) {
-        std::fprintf(stderr, "usage: %s [--chunk-size N] [--delay-ms D] [--] CHUNK...\n",
-                     argv[0]);
+        std::fprintf(stderr, "usage: %s [--chunk-size N] [--delay-ms D] [--] CHUNK...\n", argv[0]);
         return 2;
     }
     return aio::run(main_coro(std::move(opt)));

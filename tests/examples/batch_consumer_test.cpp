@@ -72,9 +72,8 @@ TEST(BatchConsumerExample, ItemsThatAreAllThereFillWholeBatchesAndTheTimeoutSend
                                                   "--wait-timeout-ms", "30", "--work-ms", "1"});
     Batches b = parse_run(r, 10);
     expect_each_item_processed_once(b, 10, 4);
-    EXPECT_EQ(b.by_number, (std::map<int, std::vector<int>>{{1, {0, 1, 2, 3}},
-                                                            {2, {4, 5, 6, 7}},
-                                                            {3, {8, 9}}}));
+    EXPECT_EQ(b.by_number,
+              (std::map<int, std::vector<int>>{{1, {0, 1, 2, 3}}, {2, {4, 5, 6, 7}}, {3, {8, 9}}}));
 }
 
 TEST(BatchConsumerExample, ASlowProducerGetsPartialBatchesAndEveryItemOnce) {
@@ -88,17 +87,17 @@ TEST(BatchConsumerExample, ASlowProducerGetsPartialBatchesAndEveryItemOnce) {
 }
 
 TEST(BatchConsumerExample, ABoundedQueueSlowsTheProducerAndLosesNothing) {
-    ExampleRun r = run_example("batch_consumer", {"--items", "100", "--batch-size", "8",
-                                                  "--wait-timeout-ms", "5", "--maxsize", "3",
-                                                  "--work-ms", "0", "--threads", "4"});
+    ExampleRun r =
+        run_example("batch_consumer", {"--items", "100", "--batch-size", "8", "--wait-timeout-ms",
+                                       "5", "--maxsize", "3", "--work-ms", "0", "--threads", "4"});
     Batches b = parse_run(r, 100);
     expect_each_item_processed_once(b, 100, 8);
 }
 
 TEST(BatchConsumerExample, ManyItemsOnManyThreadsAreEachProcessedOnce) {
-    ExampleRun r = run_example("batch_consumer", {"--items", "2000", "--batch-size", "16",
-                                                  "--wait-timeout-ms", "20", "--work-ms", "0",
-                                                  "--threads", "4"});
+    ExampleRun r =
+        run_example("batch_consumer", {"--items", "2000", "--batch-size", "16", "--wait-timeout-ms",
+                                       "20", "--work-ms", "0", "--threads", "4"});
     Batches b = parse_run(r, 2000);
     expect_each_item_processed_once(b, 2000, 16);
     EXPECT_GE(b.by_number.size(), 2000u / 16);

@@ -17,7 +17,8 @@ using Lines = std::vector<std::string>;
 
 Lines seed_results() {
     Lines out;
-    for (std::size_t n = 1; n <= 8; ++n) out.push_back(std::string(n, 'a') + " " + std::to_string(n));
+    for (std::size_t n = 1; n <= 8; ++n)
+        out.push_back(std::string(n, 'a') + " " + std::to_string(n));
     return out;
 }
 
@@ -47,8 +48,8 @@ TEST(ExecutorGatherExample, EightWorkersRunEveryJobInOneWave) {
 }
 
 TEST(ExecutorGatherExample, ResultsComeInInputOrder) {
-    ExampleRun r = run_example(
-        "executor_gather", {"--workers", "3", "--duration-ms", "1", "zzzzz", "y", "", "xxx"});
+    ExampleRun r = run_example("executor_gather",
+                               {"--workers", "3", "--duration-ms", "1", "zzzzz", "y", "", "xxx"});
     ASSERT_EQ(r.exit_code, 0);
     ASSERT_EQ(r.lines.size(), 5u);
     EXPECT_EQ(r.lines[0], "zzzzz 5");

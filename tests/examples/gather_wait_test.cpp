@@ -17,17 +17,16 @@ TEST(GatherWaitExample, GatherAndWaitPrintTheSeedsInputsWithTheirLengthsInOrder)
     ExampleRun r = run_example("gather_wait", {"--delay-ms", "10"});
     ASSERT_FALSE(r.timed_out);
     ASSERT_EQ(r.exit_code, 0);
-    EXPECT_EQ(r.lines, (Lines{"gather:", "a 1", "aa 2", "gather: 2 long_tasks ran at once",
-                              "wait:", "a 1", "aa 2",
-                              "wait: 2 done, 0 pending, 2 long_tasks ran at once"}));
+    EXPECT_EQ(r.lines, (Lines{"gather:", "a 1", "aa 2", "gather: 2 long_tasks ran at once", "wait:",
+                              "a 1", "aa 2", "wait: 2 done, 0 pending, 2 long_tasks ran at once"}));
 }
 
 TEST(GatherWaitExample, ResultsFollowTheInputsOrderNotTheirLength) {
     ExampleRun r =
         run_example("gather_wait", {"--style", "gather", "--delay-ms", "5", "ccc", "", "a", "bb"});
     ASSERT_EQ(r.exit_code, 0);
-    EXPECT_EQ(r.lines, (Lines{"gather:", "ccc 3", " 0", "a 1", "bb 2",
-                              "gather: 4 long_tasks ran at once"}));
+    EXPECT_EQ(r.lines,
+              (Lines{"gather:", "ccc 3", " 0", "a 1", "bb 2", "gather: 4 long_tasks ran at once"}));
 }
 
 TEST(GatherWaitExample, WaitRunsEveryTaskAtOnceAndLeavesNonePending) {
