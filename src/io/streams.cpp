@@ -351,17 +351,16 @@ std::pair<StreamReader, StreamWriter> make_streams(std::shared_ptr<Transport> t,
 Coro<std::pair<StreamReader, StreamWriter>> open_connection(std::string host, std::uint16_t port,
                                                             ConnectOptions opts) {
     StreamReader reader(opts.limit);
-    auto [t, p] = co_await create_connection(
-        [reader] { return std::make_shared<detail::StreamReaderProtocol>(reader); }, std::move(host), port,
-        std::move(opts));
+    // Named, not inline: see detail::erase_factory about g++ 12 and lambdas inside co_await.
+    auto factory = [reader] { return std::make_shared<detail::StreamReaderProtocol>(reader); };
+    auto [t, p] = co_await create_connection(std::move(factory), std::move(host), port, std::move(opts));
     co_return make_streams(std::move(t), std::move(p), std::move(reader));
 }
 
 Coro<std::pair<StreamReader, StreamWriter>> open_unix_connection(std::string path, ConnectOptions opts) {
     StreamReader reader(opts.limit);
-    auto [t, p] = co_await create_unix_connection(
-        [reader] { return std::make_shared<detail::StreamReaderProtocol>(reader); }, std::move(path),
-        std::move(opts));
+    auto factory = [reader] { return std::make_shared<detail::StreamReaderProtocol>(reader); };
+    auto [t, p] = co_await create_unix_connection(std::move(factory), std::move(path), std::move(opts));
     co_return make_streams(std::move(t), std::move(p), std::move(reader));
 }
 

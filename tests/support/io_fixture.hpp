@@ -51,7 +51,15 @@ protected:
     /// Runs `c` with a 30 s guard, so that a bug shows up as a failure, not a hang.
     template <class T>
     T run(aio::Coro<T> c) {
-        return loop.run_until_complete(aio::wait_for(std::move(c), 30s));
+        auto guarded = [](aio::Coro<T> inner) -> aio::Coro<T> {
+            try {
+                co_return co_await aio::wait_for(std::move(inner), 30s);
+            } catch (const aio::TimeoutError&) {
+                ADD_FAILURE() << "the test body hung; tasks:\n" << aio::format_tasks(aio::get_running_loop());
+                throw;
+            }
+        };
+        return loop.run_until_complete(guarded(std::move(c)));
     }
     void run_once() {
         loop.stop();

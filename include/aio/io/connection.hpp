@@ -37,6 +37,13 @@ Coro<ConnectionPair> create_connection_impl(ProtocolFactory factory, std::string
 Coro<ConnectionPair> create_unix_connection_impl(ProtocolFactory factory, std::string path, ConnectOptions opts);
 Coro<ConnectionPair> connect_accepted_socket_impl(ProtocolFactory factory, int fd, ConnectOptions opts);
 
+// g++ 12 destroys the captures of a lambda-expression that appears inside a co_await expression
+// twice (a compiler bug): library code builds such lambdas in a named variable, never inline.
+template <class Factory>
+ProtocolFactory erase_factory(Factory factory) {
+    return [f = std::move(factory)]() mutable -> std::shared_ptr<BaseProtocol> { return f(); };
+}
+
 template <class P>
 std::pair<std::shared_ptr<Transport>, std::shared_ptr<P>> typed(ConnectionPair p) {
     return {std::move(p.first), std::static_pointer_cast<P>(std::move(p.second))};
@@ -52,9 +59,9 @@ template <class Factory, class P = detail::factory_protocol_t<Factory>>
 Coro<std::pair<std::shared_ptr<Transport>, std::shared_ptr<P>>> create_connection(
     Factory factory, std::string host, std::uint16_t port, ConnectOptions opts = {}) {
     static_assert(std::is_base_of_v<Protocol, P>, "the factory must return std::shared_ptr<a Protocol subclass>");
-    co_return detail::typed<P>(co_await detail::create_connection_impl(
-        [f = std::move(factory)]() mutable -> std::shared_ptr<BaseProtocol> { return f(); }, std::move(host),
-        port, std::move(opts)));
+    auto wrapped = detail::erase_factory(std::move(factory));
+    co_return detail::typed<P>(
+        co_await detail::create_connection_impl(std::move(wrapped), std::move(host), port, std::move(opts)));
 }
 
 /// The same over a Unix socket at `path` (a leading '\0' is an abstract address).
@@ -62,9 +69,9 @@ template <class Factory, class P = detail::factory_protocol_t<Factory>>
 Coro<std::pair<std::shared_ptr<Transport>, std::shared_ptr<P>>> create_unix_connection(
     Factory factory, std::string path, ConnectOptions opts = {}) {
     static_assert(std::is_base_of_v<Protocol, P>, "the factory must return std::shared_ptr<a Protocol subclass>");
-    co_return detail::typed<P>(co_await detail::create_unix_connection_impl(
-        [f = std::move(factory)]() mutable -> std::shared_ptr<BaseProtocol> { return f(); }, std::move(path),
-        std::move(opts)));
+    auto wrapped = detail::erase_factory(std::move(factory));
+    co_return detail::typed<P>(
+        co_await detail::create_unix_connection_impl(std::move(wrapped), std::move(path), std::move(opts)));
 }
 
 /// Wraps a connected stream socket that the program already has (asyncio's
@@ -72,8 +79,8 @@ Coro<std::pair<std::shared_ptr<Transport>, std::shared_ptr<P>>> create_unix_conn
 template <class Factory, class P = detail::factory_protocol_t<Factory>>
 Coro<std::pair<std::shared_ptr<Transport>, std::shared_ptr<P>>> connect_accepted_socket(Factory factory, int fd,
                                                                                         ConnectOptions opts = {}) {
-    co_return detail::typed<P>(co_await detail::connect_accepted_socket_impl(
-        [f = std::move(factory)]() mutable -> std::shared_ptr<BaseProtocol> { return f(); }, fd, std::move(opts)));
+    auto wrapped = detail::erase_factory(std::move(factory));
+    co_return detail::typed<P>(co_await detail::connect_accepted_socket_impl(std::move(wrapped), fd, std::move(opts)));
 }
 
 }  // namespace aio

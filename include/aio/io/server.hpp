@@ -98,9 +98,8 @@ Coro<std::shared_ptr<Server>> create_server(Factory factory, std::string host, s
                                             ServerOptions opts = {}) {
     static_assert(std::is_base_of_v<Protocol, detail::factory_protocol_t<Factory>>,
                   "the factory must return std::shared_ptr<a Protocol subclass>");
-    co_return co_await detail::create_server_impl(
-        [f = std::move(factory)]() mutable -> std::shared_ptr<BaseProtocol> { return f(); }, std::move(host), port,
-        std::move(opts));
+    auto wrapped = detail::erase_factory(std::move(factory));
+    co_return co_await detail::create_server_impl(std::move(wrapped), std::move(host), port, std::move(opts));
 }
 
 /// The same on a Unix socket at `path`: a stale socket file there is removed first, and the file
@@ -109,9 +108,8 @@ template <class Factory>
 Coro<std::shared_ptr<Server>> create_unix_server(Factory factory, std::string path, ServerOptions opts = {}) {
     static_assert(std::is_base_of_v<Protocol, detail::factory_protocol_t<Factory>>,
                   "the factory must return std::shared_ptr<a Protocol subclass>");
-    co_return co_await detail::create_unix_server_impl(
-        [f = std::move(factory)]() mutable -> std::shared_ptr<BaseProtocol> { return f(); }, std::move(path),
-        std::move(opts));
+    auto wrapped = detail::erase_factory(std::move(factory));
+    co_return co_await detail::create_unix_server_impl(std::move(wrapped), std::move(path), std::move(opts));
 }
 
 }  // namespace aio
