@@ -33,13 +33,15 @@ protected:
     ~Runnable() = default;
 };
 
-/// An entry of the loop's timer heap.
+/// An entry of the loop's timers (src/core/timer_heap.hpp).
 class TimerNode {
 public:
     static constexpr std::uint32_t kNotInHeap = UINT32_MAX;
     TimePoint when_{};
     std::uint64_t seq_ = 0;
+    /// The node's slot: in the heap, or (with kInRunBit) in the FIFO run.
     std::uint32_t heap_index_ = kNotInHeap;
+    /// True while the node waits in the loop's timers.
     bool in_heap() const noexcept { return heap_index_ != kNotInHeap; }
     /// Called by the loop once the deadline has passed, after removal from the heap.
     virtual void fire() noexcept = 0;

@@ -1,10 +1,18 @@
 #pragma once
-// A per-thread cache of small blocks for coroutine frames, task states and
-// handles. Spawning a task allocates a frame and a state; recycling them from a
-// thread-local free list instead of malloc is most of what makes spawn cheap.
-// Blocks are ordinary operator-new memory, so a block freed on another thread
-// simply joins that thread's cache. Sanitizer builds bypass the cache so ASan
-// still sees every use-after-free.
+// A per-thread pool of small blocks for coroutine frames, task states and
+// handles. Spawning a task allocates a frame and a state; taking them from a
+// thread-local free list, or carving them from the thread's current chunk,
+// instead of malloc is most of what makes spawn cheap.
+//
+// Blocks are carved from chunks that the pool maps itself (64 KiB first,
+// doubling to 2 MiB; chunks of 2 MiB are aligned and asked for transparent
+// huge pages, so a burst of a million tasks costs tens of page faults, not
+// tens of thousands). A block never goes back to malloc: it returns to the
+// free list of the thread that frees it (a block freed on another thread
+// simply joins that thread's lists), and a thread's lists pass to a process-
+// wide depot when it exits, where the next thread that runs dry finds them.
+// So the pool's memory is the peak of live blocks, kept for reuse. Sanitizer
+// builds bypass the pool so ASan still sees every use-after-free.
 
 #include <cstddef>
 #include <new>
@@ -20,22 +28,26 @@
 namespace aio::detail {
 
 inline constexpr std::size_t kPoolGranule = 16;
-inline constexpr std::size_t kPoolClasses = 32;  // blocks up to 512 bytes are cached
-inline constexpr unsigned kPoolMaxCached = 1u << 16;
+inline constexpr std::size_t kPoolClasses = 32;  // blocks up to 496 bytes come from the pool
 
 struct FreeBlock {
     FreeBlock* next;
 };
 
-// Trivially destructible, so reaching it costs no TLS guard; the owner below,
-// touched only on the slow path, frees what is cached when the thread exits.
+// Trivially destructible, so reaching it costs no TLS guard; the owner in
+// frame_pool.cpp, registered on the slow path, hands the lists to the depot
+// when the thread exits.
 struct FramePoolLists {
     FreeBlock* heads[kPoolClasses];
-    unsigned counts[kPoolClasses];
+    char* bump;      // the unused part of the current chunk: [bump, bump_end)
+    char* bump_end;
+    unsigned chunks;  // chunks mapped by this thread (their size grows with it)
     bool owner_registered;
 };
 inline thread_local FramePoolLists t_frame_pool{};
 
+/// The slow path of pool_allocate: the depot, a new chunk. Out of line.
+void* pool_refill(std::size_t cls);
 void frame_pool_register_owner() noexcept;
 
 inline void* pool_allocate(std::size_t size) {
@@ -45,10 +57,15 @@ inline void* pool_allocate(std::size_t size) {
         auto& pool = t_frame_pool;
         if (FreeBlock* b = pool.heads[cls]) {
             pool.heads[cls] = b->next;
-            --pool.counts[cls];
             return b;
         }
-        return ::operator new(cls * kPoolGranule);
+        std::size_t bytes = cls * kPoolGranule;
+        if (static_cast<std::size_t>(pool.bump_end - pool.bump) >= bytes) {
+            void* p = pool.bump;
+            pool.bump += bytes;
+            return p;
+        }
+        return pool_refill(cls);
     }
 #endif
     return ::operator new(size);
@@ -59,15 +76,10 @@ inline void pool_deallocate(void* p, std::size_t size) noexcept {
     std::size_t cls = (size + kPoolGranule - 1) / kPoolGranule;
     if (cls < kPoolClasses) {
         auto& pool = t_frame_pool;
-        if (pool.counts[cls] < kPoolMaxCached) {
-            if (!pool.owner_registered) frame_pool_register_owner();
-            auto* b = static_cast<FreeBlock*>(p);
-            b->next = pool.heads[cls];
-            pool.heads[cls] = b;
-            ++pool.counts[cls];
-            return;
-        }
-        ::operator delete(p);
+        if (!pool.owner_registered) frame_pool_register_owner();
+        auto* b = static_cast<FreeBlock*>(p);
+        b->next = pool.heads[cls];
+        pool.heads[cls] = b;
         return;
     }
 #endif
