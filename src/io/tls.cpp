@@ -367,19 +367,14 @@ TlsWrapping make_tls_protocol(EventLoop& loop, TlsParams params, std::shared_ptr
 
 }  // namespace io
 
-Coro<std::shared_ptr<Transport>> start_tls(std::shared_ptr<Transport> transport,
-                                           std::shared_ptr<BaseProtocol> protocol,
-                                           std::shared_ptr<SSLContext> ctx, StartTlsOptions options) {
+namespace {
+
+Coro<std::shared_ptr<Transport>> start_tls_impl(std::shared_ptr<Transport> transport,
+                                                std::shared_ptr<BaseProtocol> protocol, io::TlsParams params) {
     if (!transport) throw ValueError("start_tls(): null transport");
     if (transport->is_closing()) throw RuntimeError("start_tls(): the transport is closing");
     EventLoop& loop = get_running_loop();
     auto waiter = loop.create_future<void>();
-    io::TlsParams params;
-    params.context = std::move(ctx);
-    params.server_side = options.server_side;
-    params.server_hostname = std::move(options.server_hostname);
-    params.handshake_timeout = options.ssl_handshake_timeout;
-    params.shutdown_timeout = options.ssl_shutdown_timeout;
     auto wrapping = io::TlsProtocol::create(loop, std::move(params), std::move(protocol), waiter, false);
 
     // As asyncio: pause first, so that no TLS record reaches the new protocol before its
@@ -399,6 +394,22 @@ Coro<std::shared_ptr<Transport>> start_tls(std::shared_ptr<Transport> transport,
         throw;
     }
     co_return wrapping.app_transport;
+}
+
+}  // namespace
+
+// Not a coroutine itself: it copies the options into owned parameters at the call, and the
+// coroutine receives them as an xvalue, never as a temporary (see StartTlsOptions).
+Coro<std::shared_ptr<Transport>> start_tls(std::shared_ptr<Transport> transport,
+                                           std::shared_ptr<BaseProtocol> protocol,
+                                           std::shared_ptr<SSLContext> ctx, StartTlsOptions options) {
+    io::TlsParams params;
+    params.context = std::move(ctx);
+    params.server_side = options.server_side;
+    params.server_hostname = std::string(options.server_hostname);
+    params.handshake_timeout = options.ssl_handshake_timeout;
+    params.shutdown_timeout = options.ssl_shutdown_timeout;
+    return start_tls_impl(std::move(transport), std::move(protocol), std::move(params));
 }
 
 }  // namespace aio

@@ -198,6 +198,11 @@ void TlsProtocol::call_soon_weak(F f) {
 
 void TlsProtocol::connection_made(Transport& raw) {
     raw_ = &raw;
+    // The raw transport pauses us as soon as it holds a byte and resumes us once it is empty:
+    // what waits stays here as plain text (never a second, encrypted copy), and every change of
+    // the raw buffer comes back through resume_writing() to control_app_writing(), so the app's
+    // pause/resume_writing count the raw transport's bytes too.
+    raw.set_write_buffer_limits(0, 0);
     start_handshake();
 }
 
@@ -256,7 +261,7 @@ void TlsProtocol::connection_lost(std::exception_ptr exc) {
     shutdown_timer_.cancel();
     state_ = State::unwrapped;
     raw_ = nullptr;
-    app_transport_->mark_closed();
+    if (app_transport_) app_transport_->mark_closed();
     // The app saw connection_made (from us, or before start_tls): it gets connection_lost once.
     if (app_state_ == AppState::con_made || app_state_ == AppState::eof) {
         app_state_ = AppState::con_lost;
@@ -365,7 +370,7 @@ void TlsProtocol::on_handshake_complete(std::exception_ptr exc) {
 
 void TlsProtocol::start_shutdown() {
     if (state_ == State::flushing || state_ == State::shutdown || state_ == State::unwrapped) return;
-    app_transport_->mark_closed();
+    if (app_transport_) app_transport_->mark_closed();
     if (state_ == State::do_handshake) {
         state_ = State::unwrapped;
         abort_raw();

@@ -99,9 +99,9 @@ enum class TLSVersion { MINIMUM_SUPPORTED, TLSv1, TLSv1_1, TLSv1_2, TLSv1_3, MAX
 /// Where trusted CA certificates come from (load_verify_locations, create_default_context): a
 /// PEM file, an OpenSSL hashed directory, or PEM text in memory. Any of them may be empty.
 struct VerifyLocations {
-    std::string cafile;
-    std::string capath;
-    std::string cadata;
+    std::string cafile = {};
+    std::string capath = {};
+    std::string cadata = {};
 };
 
 /// Python's ssl.SSLContext: certificates, keys, trust and options shared by many connections.
@@ -201,13 +201,17 @@ private:
 
 // ---- start_tls ------------------------------------------------------------------------------
 
-/// The keyword arguments of start_tls.
+/// The keyword arguments of start_tls. Every member is trivially copyable on purpose: g++ 12
+/// destroys an aggregate temporary written inside a co_await expression twice (a bitwise copy
+/// lands in the coroutine frame), which a std::string member would not survive;
+/// `co_await aio::start_tls(t, p, ctx, {.server_hostname = "x"})` is safe with this struct.
 struct StartTlsOptions {
     /// True on the accepting end of the connection (needs a server context).
     bool server_side = false;
-    /// SNI and the name the server's certificate must match (client side). Empty with a context
-    /// that checks host names: ValueError.
-    std::string server_hostname = {};
+    /// SNI and the name the server's certificate must match (client side). Copied when
+    /// start_tls() is called, so a temporary is fine. Empty with a context that checks host
+    /// names: ValueError.
+    std::string_view server_hostname = {};
     Duration ssl_handshake_timeout = std::chrono::seconds(60);
     Duration ssl_shutdown_timeout = std::chrono::seconds(30);
 };
@@ -219,6 +223,8 @@ struct StartTlsOptions {
 ///
 /// Throws what the handshake raised (SSLError, SSLCertVerificationError, TimeoutError,
 /// ConnectionResetError, ...) after closing `transport`; `protocol` then gets connection_lost().
+/// ValueError, before touching `transport`, for a context of the wrong side or a missing
+/// server_hostname. Nothing happens until the result is awaited.
 /// Cancel safety: cancelling the await closes `transport`.
 ///
 /// A StreamWriter upgrades with writer.start_tls(ctx, ...), which calls this.
