@@ -147,3 +147,27 @@ TEST_F(SockTest, ABlockingSocketIsValueErrorAndACancelledRecvLeavesNoRegistratio
     };
     run(body());
 }
+
+TEST_F(SockTest, ACancelledAcceptLeavesNoRegistrationAndTheConnectionForTheNextAccept) {
+    auto body = [&]() -> aio::Coro<void> {
+        int lfd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        auto any = aio::SocketAddress::ip("127.0.0.1", 0);
+        ::bind(lfd, any.data(), any.size());
+        ::listen(lfd, 8);
+        auto accepting = aio::create_task(aio::sock_accept(lfd));
+        co_await aio::sleep(0ms);
+        EXPECT_EQ(watched(), 1u);
+        accepting.cancel();
+        EXPECT_THROW(co_await accepting, aio::CancelledError);
+        EXPECT_EQ(watched(), 0u);
+        sockaddr_storage ss{};
+        socklen_t len = sizeof ss;
+        ::getsockname(lfd, reinterpret_cast<sockaddr*>(&ss), &len);
+        int cfd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        co_await aio::sock_connect(cfd, aio::SocketAddress(reinterpret_cast<sockaddr*>(&ss), len));
+        auto [sfd, peer] = co_await aio::sock_accept(lfd);
+        EXPECT_GE(sfd, 0);
+        for (int fd : {sfd, cfd, lfd}) ::close(fd);
+    };
+    run(body());
+}

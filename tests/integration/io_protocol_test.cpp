@@ -1,6 +1,9 @@
 // create_connection / create_server with Protocols: the callback-level API, on real loopback sockets.
 
 #include <netinet/in.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <sys/socket.h>
 
 #include "support/io_fixture.hpp"
@@ -324,6 +327,35 @@ TEST_F(ProtocolTest, CancellingAConnectLeavesNoRegistrationAndNoSocket) {
         }
         for (int s : fillers) ::close(s);
         listener->close();
+    };
+    run(body());
+}
+
+TEST_F(ProtocolTest, EveryAddressOfANameIsTriedInOrderUntilOneConnects) {
+    // "localhost" resolves to ::1 and 127.0.0.1 here; a server on only one of them must be
+    // reached whichever comes first, because a refused address makes the next one be tried.
+    int probe = ::socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    auto v6 = aio::SocketAddress::ip("::1", 0);
+    bool have_v6 = probe >= 0 && ::bind(probe, v6.data(), v6.size()) == 0;
+    if (probe >= 0) ::close(probe);
+    auto body = [&]() -> aio::Coro<void> {
+        auto names = co_await aio::getaddrinfo("localhost", 1, AF_UNSPEC, SOCK_STREAM);
+        std::vector<std::string> hosts;
+        for (const auto& ai : names) hosts.push_back(ai.addr.host());
+        std::vector<std::string> try_hosts = {"127.0.0.1"};
+        if (have_v6) try_hosts.push_back("::1");
+        for (const auto& host : try_hosts) {
+            if (std::find(hosts.begin(), hosts.end(), host) == hosts.end()) continue;
+            auto server = co_await aio::create_server([] { return std::make_shared<Recorder>(); }, host, 0);
+            auto [t, p] = co_await aio::create_connection([] { return std::make_shared<Recorder>(); }, "localhost",
+                                                          port_of(*server));
+            EXPECT_EQ(std::any_cast<aio::SocketAddress>(t->get_extra_info("peername")).host(), host);
+            t->close();
+            co_await p->lost.wait();
+            server->close();
+            server->close_clients();
+            co_await server->wait_closed();
+        }
     };
     run(body());
 }
