@@ -331,9 +331,9 @@ TEST_F(ProtocolTest, CancellingAConnectLeavesNoRegistrationAndNoSocket) {
     run(body());
 }
 
-TEST_F(ProtocolTest, EveryAddressOfANameIsTriedInOrderUntilOneConnects) {
-    // "localhost" resolves to ::1 and 127.0.0.1 here; a server on only one of them must be
-    // reached whichever comes first, because a refused address makes the next one be tried.
+TEST_F(ProtocolTest, ANameConnectsToWhicheverOfItsAddressesHasTheServer) {
+    // Where "localhost" resolves to both ::1 and 127.0.0.1, a server on only one of them is
+    // reached whichever comes first: a refused address makes the next one be tried.
     int probe = ::socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
     auto v6 = aio::SocketAddress::ip("::1", 0);
     bool have_v6 = probe >= 0 && ::bind(probe, v6.data(), v6.size()) == 0;
