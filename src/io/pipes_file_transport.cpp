@@ -93,7 +93,13 @@ Coro<void> FileReadTransport::read_loop(std::shared_ptr<FileReadTransport> self)
             }
         }
     } catch (const CancelledError&) {
-        // close(): connection_lost is already scheduled.
+        // close() cancels us and has scheduled connection_lost. Anyone else cancelling us (aio::run
+        // draining the loop's tasks) closes the transport, so its descriptor is not left behind.
+        if (!self->closing_) {
+            self->closing_ = true;
+            self->lose(nullptr);
+            throw;
+        }
     } catch (...) {
         auto e = std::current_exception();
         self->report("Fatal read error on file transport", e);

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "aio/core/os_errors.hpp"
+#include "aio/core/run.hpp"
 #include "aio/io/pipes.hpp"
 #include "aio/sync/event.hpp"
 #include "aio/time/sleep.hpp"
@@ -203,4 +204,15 @@ TEST_F(PipeTest, AWritePipeOverARegularFileWritesThrough) {
     EXPECT_EQ(::read(check, buf, sizeof buf), 10);
     EXPECT_EQ(std::string(buf), "to a file\n");
     ::close(check);
+}
+
+TEST(PipeRun, AioRunClosesAFileTransportThatIsStillReading) {
+    int before = aio_pipe_test::count_open_fds();
+    auto body = []() -> aio::Coro<std::size_t> {
+        int fd = ::open("/dev/zero", O_RDONLY | O_CLOEXEC);  // endless, and epoll refuses it
+        auto reader = co_await aio::open_read_pipe(fd);
+        co_return (co_await reader.read(10)).size();
+    };
+    EXPECT_EQ(aio::run(body()), 10u);
+    EXPECT_EQ(aio_pipe_test::count_open_fds(), before);
 }
