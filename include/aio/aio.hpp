@@ -33,6 +33,7 @@
 #include "aio/io/tls.hpp"
 #include "aio/io/transport.hpp"
 #include "aio/process/subprocess.hpp"
+#include "aio/process/subprocess_protocol.hpp"
 #include "aio/process/subprocess_options.hpp"
 #include "aio/queues/lifo_queue.hpp"
 #include "aio/queues/priority_queue.hpp"
