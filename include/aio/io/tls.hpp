@@ -227,7 +227,8 @@ struct StartTlsOptions {
 /// server_hostname. Nothing happens until the result is awaited.
 /// Cancel safety: cancelling the await closes `transport`.
 ///
-/// A StreamWriter upgrades with writer.start_tls(ctx, ...), which calls this.
+/// StreamWriter::start_tls (asyncio 3.11) is to wrap this: swap the writer's transport for the
+/// returned one (see docs/tls.md).
 ///
 /// ```
 /// transport->write("STARTTLS\r\n");  // ... the peer agreed:

@@ -13,7 +13,8 @@ using namespace aio_tls_test;
 using TlsHandshake = TlsTest;
 
 TEST_F(TlsHandshake, EchoesBothWaysAfterTheHandshake) {
-    auto [cfd, sfd] = tcp_pair();
+    const auto cfd_sfd = tcp_pair();
+    const int cfd = cfd_sfd.first, sfd = cfd_sfd.second;
     End c = client(cfd, client_context());
     End s = server(sfd, server_context());
     s.app->echo = true;
@@ -39,7 +40,8 @@ TEST_F(TlsHandshake, EchoesBothWaysAfterTheHandshake) {
 }
 
 TEST_F(TlsHandshake, ExtraInfoDescribesTheSessionAndTheSocket) {
-    auto [cfd, sfd] = tcp_pair();
+    const auto cfd_sfd = tcp_pair();
+    const int cfd = cfd_sfd.first, sfd = cfd_sfd.second;
     auto cctx = client_context();
     End c = client(cfd, cctx);
     End s = server(sfd, server_context());
@@ -79,7 +81,8 @@ TEST_F(TlsHandshake, ExtraInfoDescribesTheSessionAndTheSocket) {
 }
 
 TEST_F(TlsHandshake, UntrustedIssuerFailsWithCertVerificationErrorOnTheClientAndAnAlertOnTheServer) {
-    auto [cfd, sfd] = tcp_pair();
+    const auto cfd_sfd = tcp_pair();
+    const int cfd = cfd_sfd.first, sfd = cfd_sfd.second;
     // The client trusts the test CA; the server's certificate comes from another one.
     auto sctx = aio::SSLContext::create_server_context();
     sctx->load_cert_chain(pki().other_server_cert, pki().other_server_key);
@@ -109,7 +112,8 @@ TEST_F(TlsHandshake, UntrustedIssuerFailsWithCertVerificationErrorOnTheClientAnd
 }
 
 TEST_F(TlsHandshake, SelfSignedServerCertificateFailsVerification) {
-    auto [cfd, sfd] = tcp_pair();
+    const auto cfd_sfd = tcp_pair();
+    const int cfd = cfd_sfd.first, sfd = cfd_sfd.second;
     auto sctx = aio::SSLContext::create_server_context();
     sctx->load_cert_chain(pki().self_signed_cert, pki().self_signed_key);
     End c = client(cfd, client_context());
@@ -123,7 +127,8 @@ TEST_F(TlsHandshake, SelfSignedServerCertificateFailsVerification) {
 }
 
 TEST_F(TlsHandshake, SystemStoreDoesNotTrustTheTestCa) {
-    auto [cfd, sfd] = tcp_pair();
+    const auto cfd_sfd = tcp_pair();
+    const int cfd = cfd_sfd.first, sfd = cfd_sfd.second;
     End c = client(cfd, aio::SSLContext::create_default_context());
     End s = server(sfd, server_context());
     auto body = [&]() -> aio::Coro<void> {
@@ -135,7 +140,8 @@ TEST_F(TlsHandshake, SystemStoreDoesNotTrustTheTestCa) {
 }
 
 TEST_F(TlsHandshake, HostnameMismatchFailsWithThePythonMessage) {
-    auto [cfd, sfd] = tcp_pair();
+    const auto cfd_sfd = tcp_pair();
+    const int cfd = cfd_sfd.first, sfd = cfd_sfd.second;
     End c = client(cfd, client_context(), {.server_hostname = "example.com"});
     End s = server(sfd, server_context());
     auto body = [&]() -> aio::Coro<void> {
@@ -153,8 +159,10 @@ TEST_F(TlsHandshake, HostnameMismatchFailsWithThePythonMessage) {
 }
 
 TEST_F(TlsHandshake, IpAddressIsCheckedAgainstTheIpEntries) {
-    auto [cfd, sfd] = tcp_pair();
-    auto [cfd2, sfd2] = tcp_pair();
+    const auto cfd_sfd = tcp_pair();
+    const int cfd = cfd_sfd.first, sfd = cfd_sfd.second;
+    const auto cfd2_sfd2 = tcp_pair();
+    const int cfd2 = cfd2_sfd2.first, sfd2 = cfd2_sfd2.second;
     End ok = client(cfd, client_context(), {.server_hostname = "127.0.0.1"});
     End ok_s = server(sfd, server_context());
     End bad = client(cfd2, client_context(), {.server_hostname = "127.0.0.2"});
@@ -173,7 +181,8 @@ TEST_F(TlsHandshake, IpAddressIsCheckedAgainstTheIpEntries) {
 }
 
 TEST_F(TlsHandshake, CertNoneClientAcceptsAnUntrustedServer) {
-    auto [cfd, sfd] = tcp_pair();
+    const auto cfd_sfd = tcp_pair();
+    const int cfd = cfd_sfd.first, sfd = cfd_sfd.second;
     auto cctx = aio::SSLContext::create_default_context();
     cctx->set_check_hostname(false);
     cctx->set_verify_mode(aio::CERT_NONE);
@@ -221,8 +230,10 @@ TEST_F(TlsHandshake, ServerSeesTheSniNameAndCanSwitchContexts) {
         names.emplace_back(name);
         return name == "localhost" ? trusted : nullptr;
     });
-    auto [cfd, sfd] = tcp_pair();
-    auto [cfd2, sfd2] = tcp_pair();
+    const auto cfd_sfd = tcp_pair();
+    const int cfd = cfd_sfd.first, sfd = cfd_sfd.second;
+    const auto cfd2_sfd2 = tcp_pair();
+    const int cfd2 = cfd2_sfd2.first, sfd2 = cfd2_sfd2.second;
     End c = client(cfd, client_context());
     End s = server(sfd, sctx);
     // An IP address is never sent as SNI: the callback sees an empty name.
@@ -250,7 +261,8 @@ TEST_F(TlsHandshake, SniCallbackThatThrowsFailsTheHandshake) {
     sctx->set_sni_callback([](std::string_view) -> std::shared_ptr<aio::SSLContext> {
         throw std::runtime_error("no such virtual host");
     });
-    auto [cfd, sfd] = tcp_pair();
+    const auto cfd_sfd = tcp_pair();
+    const int cfd = cfd_sfd.first, sfd = cfd_sfd.second;
     End c = client(cfd, client_context());
     End s = server(sfd, sctx);
     auto body = [&]() -> aio::Coro<void> {
@@ -267,7 +279,8 @@ TEST_F(TlsHandshake, AlpnPicksTheServersPreferenceAmongTheClientsOffers) {
     cctx->set_alpn_protocols({"h2", "http/1.1"});
     auto sctx = server_context();
     sctx->set_alpn_protocols({"http/1.1", "h2"});
-    auto [cfd, sfd] = tcp_pair();
+    const auto cfd_sfd = tcp_pair();
+    const int cfd = cfd_sfd.first, sfd = cfd_sfd.second;
     End c = client(cfd, cctx);
     End s = server(sfd, sctx);
     auto body = [&]() -> aio::Coro<void> {
@@ -288,8 +301,10 @@ TEST_F(TlsHandshake, ServerRequiringClientCertificatesVerifiesThem) {
     sctx->set_verify_mode(aio::CERT_REQUIRED);
     auto with_cert = client_context();
     with_cert->load_cert_chain(pki().client_cert, pki().client_key);
-    auto [cfd, sfd] = tcp_pair();
-    auto [cfd2, sfd2] = tcp_pair();
+    const auto cfd_sfd = tcp_pair();
+    const int cfd = cfd_sfd.first, sfd = cfd_sfd.second;
+    const auto cfd2_sfd2 = tcp_pair();
+    const int cfd2 = cfd2_sfd2.first, sfd2 = cfd2_sfd2.second;
     End c = client(cfd, with_cert);
     End s = server(sfd, sctx);
     End anon = client(cfd2, client_context());
@@ -317,7 +332,8 @@ TEST_F(TlsHandshake, ServerRequiringClientCertificatesVerifiesThem) {
 // ---- bad peers ----------------------------------------------------------------------------------
 
 TEST_F(TlsHandshake, PeerThatResetsMidHandshakeGivesConnectionResetError) {
-    auto [cfd, sfd] = tcp_pair();
+    const auto cfd_sfd = tcp_pair();
+    const int cfd = cfd_sfd.first, sfd = cfd_sfd.second;
     End c = client(cfd, client_context());
     auto body = [&]() -> aio::Coro<void> {
         co_await aio::io::FdWait(sfd, EPOLLIN);  // the ClientHello arrived
@@ -332,7 +348,8 @@ TEST_F(TlsHandshake, PeerThatResetsMidHandshakeGivesConnectionResetError) {
 }
 
 TEST_F(TlsHandshake, PeerThatClosesMidHandshakeGivesConnectionResetError) {
-    auto [cfd, sfd] = tcp_pair();
+    const auto cfd_sfd = tcp_pair();
+    const int cfd = cfd_sfd.first, sfd = cfd_sfd.second;
     End c = client(cfd, client_context());
     auto body = [&]() -> aio::Coro<void> {
         co_await aio::io::FdWait(sfd, EPOLLIN);
@@ -345,7 +362,8 @@ TEST_F(TlsHandshake, PeerThatClosesMidHandshakeGivesConnectionResetError) {
 }
 
 TEST_F(TlsHandshake, PeerThatSpeaksPlainTextGivesSslError) {
-    auto [cfd, sfd] = tcp_pair();
+    const auto cfd_sfd = tcp_pair();
+    const int cfd = cfd_sfd.first, sfd = cfd_sfd.second;
     End c = client(cfd, client_context());
     auto body = [&]() -> aio::Coro<void> {
         co_await aio::io::FdWait(sfd, EPOLLIN);
@@ -362,7 +380,8 @@ TEST_F(TlsHandshake, PeerThatSpeaksPlainTextGivesSslError) {
 }
 
 TEST_F(TlsHandshake, ClientSpeakingPlainTextToATlsServerGivesSslError) {
-    auto [cfd, sfd] = tcp_pair();
+    const auto cfd_sfd = tcp_pair();
+    const int cfd = cfd_sfd.first, sfd = cfd_sfd.second;
     End s = server(sfd, server_context());
     auto body = [&]() -> aio::Coro<void> {
         const char req[] = "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n";

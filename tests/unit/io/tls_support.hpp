@@ -231,7 +231,8 @@ inline std::shared_ptr<aio::SSLContext> client_context() {
 
 // ---- sockets ------------------------------------------------------------------------------------
 
-/// Two connected, non-blocking loopback TCP sockets {client, server}.
+/// Two connected, non-blocking loopback TCP sockets {client, server}. Tests copy them into plain
+/// ints rather than structured bindings, which clang 14 cannot capture in lambdas.
 inline std::pair<int, int> tcp_pair() {
     int l = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     check(l >= 0, "socket");

@@ -23,7 +23,8 @@ protected:
 };
 
 TEST_F(TlsTimeout, HandshakeThatNobodyAnswersTimesOutAndClosesTheSocket) {
-    auto [cfd, sfd] = unix_pair();
+    const auto cfd_sfd = unix_pair();
+    const int cfd = cfd_sfd.first, sfd = cfd_sfd.second;
     aio::sys::Fd peer(sfd);  // reads nothing, answers nothing
     End c = end(cfd, client_context(), false, {.handshake_timeout = 5s});
     auto body = [&]() -> aio::Coro<void> {
@@ -48,7 +49,8 @@ TEST_F(TlsTimeout, HandshakeThatNobodyAnswersTimesOutAndClosesTheSocket) {
 }
 
 TEST_F(TlsTimeout, ServerHandshakeTimesOutToo) {
-    auto [cfd, sfd] = unix_pair();
+    const auto cfd_sfd = unix_pair();
+    const int cfd = cfd_sfd.first, sfd = cfd_sfd.second;
     aio::sys::Fd peer(cfd);  // a client that connects and says nothing
     End s = end(sfd, server_context(), true, {.handshake_timeout = 1500ms});
     auto body = [&]() -> aio::Coro<void> {
@@ -60,7 +62,8 @@ TEST_F(TlsTimeout, ServerHandshakeTimesOutToo) {
 }
 
 TEST_F(TlsTimeout, HandshakeWithinTheTimeoutLeavesNoTimerBehind) {
-    auto [cfd, sfd] = unix_pair();
+    const auto cfd_sfd = unix_pair();
+    const int cfd = cfd_sfd.first, sfd = cfd_sfd.second;
     End c = end(cfd, client_context(), false, {.handshake_timeout = 5s});
     End s = end(sfd, server_context(), true, {.handshake_timeout = 5s});
     auto body = [&]() -> aio::Coro<void> {
@@ -80,7 +83,8 @@ TEST_F(TlsTimeout, HandshakeWithinTheTimeoutLeavesNoTimerBehind) {
 }
 
 TEST_F(TlsTimeout, CloseNotifyThatNobodyAnswersTimesOutWithTimeoutError) {
-    auto [cfd, sfd] = unix_pair();
+    const auto cfd_sfd = unix_pair();
+    const int cfd = cfd_sfd.first, sfd = cfd_sfd.second;
     End c = end(cfd, client_context(), false, {.shutdown_timeout = 7s});
     End s = end(sfd, server_context(), true);
     auto body = [&]() -> aio::Coro<void> {

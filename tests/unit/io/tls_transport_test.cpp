@@ -11,7 +11,8 @@ using namespace aio_tls_test;
 using TlsTransport = TlsTest;
 
 TEST_F(TlsTransport, ClientCloseSendsCloseNotifyAndBothSidesEndCleanly) {
-    auto [cfd, sfd] = tcp_pair();
+    const auto cfd_sfd = tcp_pair();
+    const int cfd = cfd_sfd.first, sfd = cfd_sfd.second;
     End c = client(cfd, client_context());
     End s = server(sfd, server_context());
     auto body = [&]() -> aio::Coro<void> {
@@ -38,7 +39,8 @@ TEST_F(TlsTransport, ClientCloseSendsCloseNotifyAndBothSidesEndCleanly) {
 }
 
 TEST_F(TlsTransport, ServerCloseSendsCloseNotifyAndBothSidesEndCleanly) {
-    auto [cfd, sfd] = tcp_pair();
+    const auto cfd_sfd = tcp_pair();
+    const int cfd = cfd_sfd.first, sfd = cfd_sfd.second;
     End c = client(cfd, client_context());
     End s = server(sfd, server_context());
     auto body = [&]() -> aio::Coro<void> {
@@ -59,7 +61,8 @@ TEST_F(TlsTransport, ServerCloseSendsCloseNotifyAndBothSidesEndCleanly) {
 }
 
 TEST_F(TlsTransport, TcpEofWithoutCloseNotifyIsAnEofAsInAsyncio) {
-    auto [cfd, sfd] = tcp_pair();
+    const auto cfd_sfd = tcp_pair();
+    const int cfd = cfd_sfd.first, sfd = cfd_sfd.second;
     End c = client(cfd, client_context());
     End s = server(sfd, server_context());
     auto body = [&]() -> aio::Coro<void> {
@@ -79,7 +82,8 @@ TEST_F(TlsTransport, TcpEofWithoutCloseNotifyIsAnEofAsInAsyncio) {
 }
 
 TEST_F(TlsTransport, AbortDropsTheBufferAndSkipsCloseNotify) {
-    auto [cfd, sfd] = tcp_pair();
+    const auto cfd_sfd = tcp_pair();
+    const int cfd = cfd_sfd.first, sfd = cfd_sfd.second;
     End c = client(cfd, client_context());
     End s = server(sfd, server_context());
     auto body = [&]() -> aio::Coro<void> {
@@ -97,7 +101,8 @@ TEST_F(TlsTransport, AbortDropsTheBufferAndSkipsCloseNotify) {
 }
 
 TEST_F(TlsTransport, PeerResetAfterTheHandshakeReachesConnectionLost) {
-    auto [cfd, sfd] = tcp_pair();
+    const auto cfd_sfd = tcp_pair();
+    const int cfd = cfd_sfd.first, sfd = cfd_sfd.second;
     End c = client(cfd, client_context());
     End s = server(sfd, server_context());
     auto body = [&]() -> aio::Coro<void> {
@@ -120,7 +125,8 @@ TEST_F(TlsTransport, LargeTransferWithFlowControlBothWays) {
     constexpr std::size_t chunk = 64 * 1024;
     std::string payload(total, '\0');
     for (std::size_t i = 0; i < total; ++i) payload[i] = static_cast<char>('a' + (i * 7 + i / 4096) % 26);
-    auto [cfd, sfd] = tcp_pair();
+    const auto cfd_sfd = tcp_pair();
+    const int cfd = cfd_sfd.first, sfd = cfd_sfd.second;
     End c = client(cfd, client_context());
     End s = server(sfd, server_context());
     s.app->echo = true;
@@ -154,7 +160,8 @@ TEST_F(TlsTransport, LargeTransferWithFlowControlBothWays) {
 }
 
 TEST_F(TlsTransport, SmallWaterMarksPauseAndResumeTheWriter) {
-    auto [cfd, sfd] = tcp_pair();
+    const auto cfd_sfd = tcp_pair();
+    const int cfd = cfd_sfd.first, sfd = cfd_sfd.second;
     End c = client(cfd, client_context());
     End s = server(sfd, server_context());
     auto body = [&]() -> aio::Coro<void> {
@@ -186,7 +193,8 @@ TEST_F(TlsTransport, SmallWaterMarksPauseAndResumeTheWriter) {
 }
 
 TEST_F(TlsTransport, PauseReadingStopsDeliveryAndThenTheSocket) {
-    auto [cfd, sfd] = tcp_pair();
+    const auto cfd_sfd = tcp_pair();
+    const int cfd = cfd_sfd.first, sfd = cfd_sfd.second;
     End c = client(cfd, client_context());
     End s = server(sfd, server_context());
     auto body = [&]() -> aio::Coro<void> {
@@ -217,7 +225,8 @@ TEST_F(TlsTransport, ExceptionInDataReceivedAbortsAndIsReported) {
         using Peer::Peer;
         void data_received(std::string_view) override { throw std::runtime_error("app bug"); }
     };
-    auto [cfd, sfd] = tcp_pair();
+    const auto cfd_sfd = tcp_pair();
+    const int cfd = cfd_sfd.first, sfd = cfd_sfd.second;
     End c = client(cfd, client_context());
     auto app = std::make_shared<Thrower>(loop);
     aio::io::TlsParams p;
@@ -244,7 +253,8 @@ TEST_F(TlsTransport, ExceptionInDataReceivedAbortsAndIsReported) {
 }
 
 TEST_F(TlsTransport, TransportHandleOutlivesTheConnectionAsAClosedTransport) {
-    auto [cfd, sfd] = tcp_pair();
+    const auto cfd_sfd = tcp_pair();
+    const int cfd = cfd_sfd.first, sfd = cfd_sfd.second;
     std::shared_ptr<aio::Transport> kept;
     {
         End c = client(cfd, client_context());
@@ -272,7 +282,8 @@ TEST_F(TlsTransport, TransportHandleOutlivesTheConnectionAsAClosedTransport) {
 // ---- start_tls ----------------------------------------------------------------------------------
 
 TEST_F(TlsTransport, StartTlsUpgradesAPlainConnection) {
-    auto [cfd, sfd] = tcp_pair();
+    const auto cfd_sfd = tcp_pair();
+    const int cfd = cfd_sfd.first, sfd = cfd_sfd.second;
     End c = plain(cfd);
     End s = plain(sfd);
     auto body = [&]() -> aio::Coro<void> {
@@ -307,7 +318,8 @@ TEST_F(TlsTransport, StartTlsUpgradesAPlainConnection) {
 }
 
 TEST_F(TlsTransport, StartTlsFailureClosesTheConnectionAndTellsTheProtocol) {
-    auto [cfd, sfd] = tcp_pair();
+    const auto cfd_sfd = tcp_pair();
+    const int cfd = cfd_sfd.first, sfd = cfd_sfd.second;
     End c = plain(cfd);
     End s = plain(sfd);
     auto sctx = aio::SSLContext::create_server_context();
@@ -343,7 +355,8 @@ TEST_F(TlsTransport, StartTlsFailureClosesTheConnectionAndTellsTheProtocol) {
 }
 
 TEST_F(TlsTransport, StartTlsWithBadArgumentsThrowsBeforeTouchingTheTransport) {
-    auto [cfd, sfd] = tcp_pair();
+    const auto cfd_sfd = tcp_pair();
+    const int cfd = cfd_sfd.first, sfd = cfd_sfd.second;
     End c = plain(cfd);
     End s = plain(sfd);
     auto body = [&]() -> aio::Coro<void> {
