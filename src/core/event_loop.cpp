@@ -48,29 +48,10 @@ EventLoop::~EventLoop() {
 
 EventLoop* running_loop() noexcept { return detail::t_running_loop; }
 
-EventLoop& get_running_loop() {
-    if (!detail::t_running_loop) throw RuntimeError("no running event loop");
-    return *detail::t_running_loop;
-}
+void detail::throw_no_running_loop() { throw RuntimeError("no running event loop"); }
 
 void EventLoop::check_open() const {
     if (closed_) throw RuntimeError("Event loop is closed");
-}
-
-void EventLoop::register_state(FutureBase* f) noexcept {
-    f->reg_prev_ = nullptr;
-    f->reg_next_ = registry_;
-    if (registry_) registry_->reg_prev_ = f;
-    registry_ = f;
-}
-
-void EventLoop::unregister_state(FutureBase* f) noexcept {
-    if (f->reg_prev_)
-        f->reg_prev_->reg_next_ = f->reg_next_;
-    else if (registry_ == f)
-        registry_ = f->reg_next_;
-    if (f->reg_next_) f->reg_next_->reg_prev_ = f->reg_prev_;
-    f->reg_prev_ = f->reg_next_ = nullptr;
 }
 
 void EventLoop::remove_ready(Runnable* r) noexcept {
@@ -129,9 +110,9 @@ void EventLoop::run_once() {
     auto& timers = im.timers;
 
     if (ready_count_ != 0 || stopping_) {
-        if (++im.busy_iterations >= kBusyPollInterval && im.backend->watched() != 0) {
+        if (++im.busy_iterations >= kBusyPollInterval) {
             im.busy_iterations = 0;
-            im.backend->poll(Duration::zero());
+            if (im.backend->watched() != 0) im.backend->poll(Duration::zero());
         }
     } else {
         im.busy_iterations = 0;

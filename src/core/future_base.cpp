@@ -7,8 +7,6 @@
 
 namespace aio::detail {
 
-FutureBase::FutureBase(EventLoop* loop) noexcept : loop_(loop) { loop_->register_state(this); }
-
 FutureBase::~FutureBase() {
     if (loop_) loop_->unregister_state(this);
 }
@@ -27,11 +25,16 @@ void FutureBase::set_exception(std::exception_ptr e) {
         // asyncio refuses this too: a CancelledError result would look like cancel().
         throw RuntimeError("CancelledError cannot be set as a future's exception; use cancel()");
     }
-    exception_ = std::move(e);
+    store_exception(std::move(e));
     finish(FutureStatus::finished);
 }
 
-void FutureBase::check_result() {
+const std::exception_ptr& FutureBase::peek_exception() const noexcept {
+    static const std::exception_ptr none;
+    return extra_ ? extra_->exception : none;
+}
+
+void FutureBase::check_result_slow() {
     switch (status_) {
         case FutureStatus::pending:
             throw InvalidStateError("result is not ready");
@@ -39,7 +42,7 @@ void FutureBase::check_result() {
             throw make_cancelled_error();
         case FutureStatus::finished:
             exception_retrieved_ = true;
-            if (exception_) std::rethrow_exception(exception_);
+            if (has_exception()) std::rethrow_exception(extra_->exception);
     }
 }
 
@@ -47,7 +50,7 @@ std::exception_ptr FutureBase::exception() {
     if (status_ == FutureStatus::pending) throw InvalidStateError("exception is not set");
     if (status_ == FutureStatus::cancelled) throw make_cancelled_error();
     exception_retrieved_ = true;
-    return exception_;
+    return peek_exception();
 }
 
 const std::string& FutureBase::cancel_message() const noexcept {
@@ -93,18 +96,23 @@ std::size_t FutureBase::remove_callback(CallbackId id) noexcept {
 
 void FutureBase::finish(FutureStatus s) noexcept {
     status_ = s;
-    // Listeners are registered last-first; wake them in registration order so
-    // waiters resume FIFO, as asyncio's callback list does.
-    DoneListener* reversed = nullptr;
-    while (DoneListener* l = listeners_) {
-        l->unlink();
-        l->next_ = reversed;
-        reversed = l;
-    }
-    while (DoneListener* l = reversed) {
-        reversed = l->next_;
-        l->next_ = nullptr;
+    if (DoneListener* l = listeners_; l && !l->next_) {
+        l->unlink();  // one listener (an awaiting task): nothing to reorder
         l->on_done(*this);
+    } else if (l) {
+        // Listeners are registered last-first; wake them in registration order so
+        // waiters resume FIFO, as asyncio's callback list does.
+        DoneListener* reversed = nullptr;
+        while ((l = listeners_)) {
+            l->unlink();
+            l->next_ = reversed;
+            reversed = l;
+        }
+        while ((l = reversed)) {
+            reversed = l->next_;
+            l->next_ = nullptr;
+            l->on_done(*this);
+        }
     }
     if (extra_ && !extra_->callbacks.empty()) {
         auto callbacks = std::move(extra_->callbacks);
@@ -128,15 +136,15 @@ std::string FutureBase::describe() const {
 }
 
 void FutureBase::last_ref_dropped() noexcept {
-    if (status_ == FutureStatus::finished && exception_ && !exception_retrieved_) {
+    if (status_ == FutureStatus::finished && has_exception() && !exception_retrieved_) {
         ExceptionContext ctx;
         ctx.message = std::string(kind()) + " exception was never retrieved";
-        ctx.exception = exception_;
+        ctx.exception = extra_->exception;
         ctx.task = describe();
         if (loop_) {
             loop_->call_exception_handler(ctx);
         } else {
-            std::fprintf(stderr, "aio: %s: %s\n", ctx.message.c_str(), describe_exception(exception_).c_str());
+            std::fprintf(stderr, "aio: %s: %s\n", ctx.message.c_str(), describe_exception(extra_->exception).c_str());
         }
     }
     delete this;

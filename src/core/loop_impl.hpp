@@ -24,7 +24,6 @@ struct LoopImpl {
     EventLoop::WarningHandler warning_handler;
     std::vector<std::function<void(EventLoop&)>> shutdown_hooks;
 
-    std::uint64_t next_task_id = 1;
     // Iterations since I/O was last polled while ready work kept the loop busy.
     unsigned busy_iterations = 0;
 };

@@ -1,5 +1,6 @@
 #include "aio/core/detail/task_base.hpp"
 
+#include <cstdio>
 #include <string>
 
 #include "aio/core/task.hpp"
@@ -7,19 +8,14 @@
 
 namespace aio::detail {
 
-TaskBase::TaskBase(EventLoop* loop, std::coroutine_handle<> coro, std::string_view name, SourceLocation where)
-    : FutureBase(loop), coro_(coro), id_(loop->impl().next_task_id++), file_(where.file_name()), line_(where.line()) {
-    if (!name.empty()) extra().name = std::string(name);
-}
+void TaskBase::set_initial_name(std::string_view name) { extra().name = std::string(name); }
 
 TaskBase::~TaskBase() {
     if (coro_) coro_.destroy();
 }
 
-TaskBase& require_current_task() {
-    TaskBase* t = current_task_ptr();
-    if (!t) throw RuntimeError("aio awaitables must be awaited inside a task (use aio::run or create_task)");
-    return *t;
+void throw_not_in_task() {
+    throw RuntimeError("aio awaitables must be awaited inside a task (use aio::run or create_task)");
 }
 
 std::string cancel_message_of(const std::exception_ptr& e) {
@@ -92,7 +88,13 @@ void TaskBase::finish_cancelled(const std::string& msg) noexcept {
 }
 
 void TaskBase::finish_with_exception(std::exception_ptr e) noexcept {
-    exception_ = std::move(e);
+    try {
+        store_exception(std::move(e));
+    } catch (...) {  // no memory to keep the exception: report it rather than lose it silently
+        std::fputs("aio: out of memory while storing a task's exception; the task ends cancelled\n", stderr);
+        finish(FutureStatus::cancelled);
+        return;
+    }
     finish(FutureStatus::finished);
 }
 

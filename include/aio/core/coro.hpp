@@ -18,6 +18,7 @@
 /// ```
 
 #include <coroutine>
+#include <cstdint>
 #include <exception>
 #include <new>
 #include <type_traits>
@@ -33,9 +34,34 @@ class Coro;
 
 namespace detail {
 
+/// A coroutine's awaiter (the continuation) and two flags in one word: a frame
+/// starts with function pointers, so a handle's two low bits are always free.
+/// One word instead of three keeps the smallest frames in a smaller pool class.
+class PromiseLink {
+public:
+    std::coroutine_handle<> continuation() const noexcept {
+        return std::coroutine_handle<>::from_address(reinterpret_cast<void*>(bits_ & ~kFlags));
+    }
+    void set_continuation(std::coroutine_handle<> h) noexcept {
+        bits_ = (bits_ & kFlags) | reinterpret_cast<std::uintptr_t>(h.address());
+    }
+    /// True while the awaiter's resume() call is on the stack.
+    bool running_inline() const noexcept { return bits_ & kInline; }
+    void set_running_inline(bool on) noexcept { bits_ = on ? bits_ | kInline : bits_ & ~kInline; }
+    /// True if the stored exception is a CancelledError.
+    bool is_cancellation() const noexcept { return bits_ & kCancellation; }
+
+protected:
+    void set_cancellation() noexcept { bits_ |= kCancellation; }
+
+private:
+    static constexpr std::uintptr_t kInline = 1, kCancellation = 2, kFlags = 3;
+    std::uintptr_t bits_ = 0;
+};
+
 /// Where a coroutine's outcome waits for its awaiter.
 template <class T>
-class ResultSlot {
+class ResultSlot : public PromiseLink {
 public:
     ResultSlot() noexcept {}
     ~ResultSlot() {
@@ -48,7 +74,6 @@ public:
     }
     void unhandled_exception() noexcept { capture_exception(); }
     bool has_exception() const noexcept { return bool(exception_); }
-    bool is_cancellation() const noexcept { return cancellation_; }
     std::exception_ptr exception() const noexcept { return exception_; }
     T take() {
         if (exception_) std::rethrow_exception(exception_);
@@ -61,7 +86,7 @@ protected:
         try {
             throw;
         } catch (const CancelledError&) {
-            cancellation_ = true;
+            set_cancellation();
         } catch (...) {
         }
     }
@@ -71,11 +96,10 @@ protected:
         T value_;
     };
     State state_ = State::empty;
-    bool cancellation_ = false;
 };
 
 template <>
-class ResultSlot<void> {
+class ResultSlot<void> : public PromiseLink {
 public:
     void return_void() noexcept {}
     void unhandled_exception() noexcept {
@@ -83,12 +107,11 @@ public:
         try {
             throw;
         } catch (const CancelledError&) {
-            cancellation_ = true;
+            set_cancellation();
         } catch (...) {
         }
     }
     bool has_exception() const noexcept { return bool(exception_); }
-    bool is_cancellation() const noexcept { return cancellation_; }
     std::exception_ptr exception() const noexcept { return exception_; }
     void take() {
         if (exception_) std::rethrow_exception(exception_);
@@ -96,7 +119,6 @@ public:
 
 private:
     std::exception_ptr exception_;
-    bool cancellation_ = false;
 };
 
 template <class T>
@@ -111,8 +133,9 @@ public:
         std::coroutine_handle<> await_suspend(std::coroutine_handle<P> h) noexcept {
             auto& p = h.promise();
             // Finished inside its awaiter's call: return to that call.
-            if (p.inline_ || !p.continuation_) return std::noop_coroutine();
-            return p.continuation_;
+            std::coroutine_handle<> next = p.continuation();
+            if (p.running_inline() || !next) return std::noop_coroutine();
+            return next;
         }
         void await_resume() noexcept {}
     };
@@ -121,8 +144,6 @@ public:
     static void* operator new(std::size_t size) { return pool_allocate(size); }
     static void operator delete(void* p, std::size_t size) noexcept { pool_deallocate(p, size); }
 
-    std::coroutine_handle<> continuation_;
-    bool inline_ = false;  // true while the awaiter's resume() call is on the stack
 };
 
 }  // namespace detail
@@ -158,11 +179,11 @@ public:
         bool await_ready() const noexcept { return false; }
         bool await_suspend(std::coroutine_handle<> caller) {
             auto& p = h.promise();
-            p.continuation_ = caller;
-            p.inline_ = true;
+            p.set_continuation(caller);
+            p.set_running_inline(true);
             h.resume();
             if (h.done()) return false;  // completed synchronously: no suspension
-            p.inline_ = false;
+            p.set_running_inline(false);
             return true;
         }
         T await_resume() { return h.promise().take(); }
@@ -170,7 +191,7 @@ public:
     /// Starts the coroutine and resumes the awaiter with its result.
     /// Throws InvalidStateError for an empty or already-awaited Coro.
     Awaiter operator co_await() && {
-        if (!h_ || h_.done() || h_.promise().continuation_)
+        if (!h_ || h_.done() || h_.promise().continuation())
             throw InvalidStateError("Coro awaited twice or empty");
         return Awaiter{h_};
     }

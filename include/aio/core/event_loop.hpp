@@ -160,8 +160,8 @@ public:
     void add_timer(detail::TimerNode* t);
     void remove_timer(detail::TimerNode* t) noexcept;
     detail::TaskBase* current_task_ptr() const noexcept { return current_task_; }
-    void register_state(detail::FutureBase* f) noexcept;
-    void unregister_state(detail::FutureBase* f) noexcept;
+    inline void register_state(detail::FutureBase* f) noexcept;
+    inline void unregister_state(detail::FutureBase* f) noexcept;
     detail::LoopImpl& impl() noexcept { return *impl_; }
     /// Loop iterations run so far (tests use it to reason about ordering).
     std::uint64_t iteration() const noexcept { return iteration_; }
@@ -200,6 +200,7 @@ private:
     detail::FutureBase* registry_ = nullptr;
     std::uint64_t iteration_ = 0;
     std::uint64_t timer_seq_ = 0;
+    std::uint64_t next_task_id_ = 1;  // names tasks "Task-N"
     Duration slow_callback_duration_ = std::chrono::milliseconds(100);
     bool running_ = false;
     bool stopping_ = false;
@@ -207,14 +208,18 @@ private:
     bool debug_ = false;
 };
 
-/// The loop running on this thread; throws RuntimeError("no running event loop").
-EventLoop& get_running_loop();
-/// The loop running on this thread, or null.
-EventLoop* running_loop() noexcept;
-
 namespace detail {
 inline thread_local EventLoop* t_running_loop = nullptr;
+[[noreturn]] void throw_no_running_loop();
 }  // namespace detail
+
+/// The loop running on this thread; throws RuntimeError("no running event loop").
+inline EventLoop& get_running_loop() {
+    if (EventLoop* loop = detail::t_running_loop) return *loop;
+    detail::throw_no_running_loop();
+}
+/// The loop running on this thread, or null.
+EventLoop* running_loop() noexcept;
 
 template <class F, class... Args>
 Handle EventLoop::call_soon(F&& f, Args&&... args) {

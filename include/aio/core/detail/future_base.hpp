@@ -11,6 +11,7 @@
 
 #include "aio/core/detail/frame_pool.hpp"
 #include "aio/core/detail/ref.hpp"
+#include "aio/core/event_loop.hpp"
 #include "aio/core/exceptions.hpp"
 #include "aio/core/handle.hpp"
 
@@ -77,6 +78,7 @@ struct DoneCallback {
 
 // Rarely used fields, allocated on first use to keep every task small.
 struct FutureExtra {
+    std::exception_ptr exception;  // what a failed future or task holds
     std::string cancel_message;
     std::string name;
     std::vector<DoneCallback> callbacks;
@@ -84,7 +86,7 @@ struct FutureExtra {
 
 class FutureBase : public Runnable, public PoolAllocated {
 public:
-    explicit FutureBase(EventLoop* loop) noexcept;
+    explicit FutureBase(EventLoop* loop) noexcept : loop_(loop) { loop_->register_state(this); }
     FutureBase(const FutureBase&) = delete;
     FutureBase& operator=(const FutureBase&) = delete;
     virtual ~FutureBase();
@@ -105,11 +107,17 @@ public:
 
     /// Throws CancelledError if cancelled, InvalidStateError if pending, and
     /// rethrows a stored exception. Marks the exception retrieved.
-    void check_result();
+    void check_result() {
+        if (status_ == FutureStatus::finished && !extra_) {
+            exception_retrieved_ = true;  // the common case: a value and nothing else
+            return;
+        }
+        check_result_slow();
+    }
     /// asyncio's Future.exception(): null if it succeeded.
     std::exception_ptr exception();
     /// The stored exception (null if none) without marking it retrieved.
-    const std::exception_ptr& peek_exception() const noexcept { return exception_; }
+    const std::exception_ptr& peek_exception() const noexcept;
     void mark_retrieved() noexcept { exception_retrieved_ = true; }
 
     const std::string& cancel_message() const noexcept;
@@ -142,18 +150,42 @@ protected:
     /// "Future" or "Task": used in the never-retrieved report.
     virtual const char* kind() const noexcept { return "Future"; }
 
+    /// Stores the exception a failed future or task ends with (in its FutureExtra).
+    void store_exception(std::exception_ptr e) { extra().exception = std::move(e); }
+    bool has_exception() const noexcept { return extra_ && extra_->exception; }
+
     EventLoop* loop_;
-    std::exception_ptr exception_;
 
 private:
     void last_ref_dropped() noexcept;
+    void check_result_slow();
 
     DoneListener* listeners_ = nullptr;
     std::unique_ptr<FutureExtra> extra_;
     std::uint32_t refs_ = 1;
     FutureStatus status_ = FutureStatus::pending;
     bool exception_retrieved_ = false;
+    // Two bytes of tail padding follow: TaskBase keeps its flags there.
 };
 
 }  // namespace detail
+
+// The loop's registry of live states (declared in event_loop.hpp), inline:
+// every task and future joins it when created and leaves it when freed.
+inline void EventLoop::register_state(detail::FutureBase* f) noexcept {
+    f->reg_prev_ = nullptr;
+    f->reg_next_ = registry_;
+    if (registry_) registry_->reg_prev_ = f;
+    registry_ = f;
+}
+
+inline void EventLoop::unregister_state(detail::FutureBase* f) noexcept {
+    if (f->reg_prev_)
+        f->reg_prev_->reg_next_ = f->reg_next_;
+    else if (registry_ == f)
+        registry_ = f->reg_next_;
+    if (f->reg_next_) f->reg_next_->reg_prev_ = f->reg_prev_;
+    f->reg_prev_ = f->reg_next_ = nullptr;
+}
+
 }  // namespace aio

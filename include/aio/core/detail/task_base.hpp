@@ -20,8 +20,10 @@ namespace aio::detail {
 /// handle never stops a task.
 class TaskBase : public FutureBase {
 public:
-    TaskBase(EventLoop* loop, std::coroutine_handle<> coro, std::string_view name,
-             SourceLocation where);
+    TaskBase(EventLoop* loop, std::coroutine_handle<> coro, std::string_view name, SourceLocation where)
+        : FutureBase(loop), line_(where.line()), coro_(coro), id_(loop->next_task_id_++), file_(where.file_name()) {
+        if (!name.empty()) set_initial_name(name);
+    }
     ~TaskBase() override;
 
     /// One step: resumes the coroutine where it suspended (asyncio's __step).
@@ -69,23 +71,27 @@ protected:
     void finish_cancelled(const std::string& msg) noexcept;
     void finish_with_exception(std::exception_ptr e) noexcept;
     const char* kind() const noexcept override { return "Task"; }
+    void set_initial_name(std::string_view name);
 
-    std::coroutine_handle<> coro_;
+    // The flags come first so they fill FutureBase's tail padding, and the
+    // counters pack behind them: a TaskState<void> fits 112 bytes.
+    std::uint8_t throw_cancel_ : 1 = 0;
+    std::uint8_t started_ : 1 = 0;
+    std::uint8_t must_cancel_ : 1 = 0;  // used by TaskState too
 
 private:
     friend class aio::EventLoop;
+    std::uint32_t line_;
+    std::uint32_t num_cancels_requested_ = 0;
+
+protected:
+    std::coroutine_handle<> coro_;
+
+private:
     std::coroutine_handle<> resume_;
     Waiter* waiting_on_ = nullptr;
     std::uint64_t id_;
     const char* file_;
-    std::uint32_t line_;
-    std::uint32_t num_cancels_requested_ = 0;
-    bool throw_cancel_ = false;
-    bool started_ = false;
-
-protected:
-    // Packed with the flags above: a TaskState<void> fits 128 bytes.
-    bool must_cancel_ = false;
 };
 
 /// The running task, or null outside a task.
@@ -93,8 +99,12 @@ inline TaskBase* current_task_ptr() noexcept {
     EventLoop* loop = t_running_loop;
     return loop ? loop->current_task_ptr() : nullptr;
 }
+[[noreturn]] void throw_not_in_task();
 /// The running task; throws RuntimeError outside one.
-TaskBase& require_current_task();
+inline TaskBase& require_current_task() {
+    if (TaskBase* t = current_task_ptr()) return *t;
+    throw_not_in_task();
+}
 
 /// Base of awaiters that suspend the current task on something cancellable.
 /// Usage: call suspend_here(h) in await_suspend, resume_check() first thing in
