@@ -95,6 +95,9 @@ std::exception_ptr combine_errors(const std::vector<std::exception_ptr>& errors)
 Coro<ConnectionPair> create_connection_impl(ProtocolFactory factory, std::string host, std::uint16_t port,
                                             ConnectOptions opts) {
     if (opts.server_hostname && !opts.ssl) throw ValueError("server_hostname is only meaningful with ssl");
+    // Own the name before the first suspension: the view points into the caller's arguments.
+    std::string server_hostname = opts.server_hostname ? std::string(*opts.server_hostname) : host;
+    opts.server_hostname.reset();
     auto infos = co_await getaddrinfo(host, port, opts.family, SOCK_STREAM);
     if (infos.empty()) throw OSError(0, "getaddrinfo(" + host + ") returned an empty list");
     std::vector<std::exception_ptr> errors;
@@ -110,7 +113,7 @@ Coro<ConnectionPair> create_connection_impl(ProtocolFactory factory, std::string
     if (!fd) std::rethrow_exception(combine_errors(errors));
     io::TlsParams tls;
     tls.server_side = false;
-    tls.server_hostname = opts.server_hostname.value_or(host);
+    tls.server_hostname = std::move(server_hostname);
     tls.handshake_timeout = opts.ssl_handshake_timeout;
     tls.shutdown_timeout = opts.ssl_shutdown_timeout;
     co_return co_await io::start_transport(std::move(fd), factory(), opts.ssl, std::move(tls));
@@ -122,7 +125,7 @@ Coro<ConnectionPair> create_unix_connection_impl(ProtocolFactory factory, std::s
     auto addr = SocketAddress::unix_path(path);
     sys::Fd fd = co_await io::connect_socket(addr, SOCK_STREAM, opts.local_addr);
     io::TlsParams tls;
-    tls.server_hostname = opts.server_hostname.value_or("");
+    tls.server_hostname = opts.server_hostname ? std::string(*opts.server_hostname) : std::string();
     tls.handshake_timeout = opts.ssl_handshake_timeout;
     tls.shutdown_timeout = opts.ssl_shutdown_timeout;
     co_return co_await io::start_transport(std::move(fd), factory(), opts.ssl, std::move(tls));

@@ -6,6 +6,10 @@
 /// auto [r, w] = co_await aio::open_connection("example.org", 443, {.ssl = aio::SSLContext::create_default_context()});
 /// auto server = co_await aio::start_server(handle, "127.0.0.1", 0, {.backlog = 512});
 /// ```
+/// g++ 12 copies a braced temporary written inside a co_await expression bitwise and destroys it
+/// twice. Every member here is trivially copyable except `ssl` (a std::shared_ptr, so that a
+/// connection or server owns its context): with g++ 12, build options that carry `ssl` in a named
+/// variable (`aio::ConnectOptions opts{.ssl = ctx}; co_await aio::open_connection(h, p, opts);`).
 
 #include <sys/socket.h>
 
@@ -13,6 +17,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "aio/core/clock.hpp"
 #include "aio/io/address.hpp"
@@ -26,7 +31,9 @@ struct ConnectOptions {
     /// TLS: wrap the connection with this context (see aio/io/tls.hpp). Null: plain TCP.
     std::shared_ptr<SSLContext> ssl = nullptr;
     /// The name for SNI and certificate checking; defaults to the host passed in. Only with ssl.
-    std::optional<std::string> server_hostname = std::nullopt;
+    /// A view (copied when the awaited call starts), so that the options stay safe as a braced temporary
+    /// inside co_await on g++ 12 (see the README's lifetime rules).
+    std::optional<std::string_view> server_hostname = std::nullopt;
     /// How long the TLS handshake may take (asyncio: 60 s).
     Duration ssl_handshake_timeout = std::chrono::seconds(60);
     /// How long a TLS close_notify exchange may take before the connection is aborted (30 s).
