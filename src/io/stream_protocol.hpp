@@ -88,6 +88,11 @@ public:
     Coro<void> drain_helper();
     Coro<void> wait_closed();
     Transport* transport() const noexcept { return transport_; }
+    /// After start_tls: read and write through the TLS transport from now on.
+    void replace_transport(Transport* t) noexcept {
+        transport_ = t;
+        if (reader_) reader_->set_transport(t);
+    }
     bool connection_lost_seen() const noexcept { return lost_; }
 
 private:

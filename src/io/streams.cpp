@@ -330,6 +330,16 @@ Coro<void> StreamWriter::drain() {
     co_await s->protocol->drain_helper();
 }
 
+Coro<void> StreamWriter::start_tls(std::shared_ptr<SSLContext> context, StartTlsOptions options) {
+    auto s = s_;
+    if (s->reader && s->reader->buffered() != 0)
+        throw RuntimeError("start_tls() with unread data in the reader: it would be read as plain text");
+    co_await drain();
+    auto tls = co_await aio::start_tls(s->transport, s->protocol, std::move(context), options);
+    s->transport = std::move(tls);
+    s->protocol->replace_transport(s->transport.get());
+}
+
 Coro<void> StreamWriter::wait_closed() {
     auto s = s_;
     co_await s->protocol->wait_closed();

@@ -35,6 +35,7 @@
 
 #include "aio/core/coro.hpp"
 #include "aio/io/options.hpp"
+#include "aio/io/tls.hpp"
 #include "aio/io/transport.hpp"
 
 namespace aio {
@@ -136,6 +137,15 @@ public:
     /// The transport's get_extra_info ("peername", "sockname", "socket", "peercert", ...).
     std::any get_extra_info(std::string_view name) const;
     std::shared_ptr<Transport> transport() const;
+    /// Upgrades the connection to TLS (asyncio 3.11's StreamWriter.start_tls): the handshake runs,
+    /// then this writer and its reader use the TLS transport. Throws SSLError,
+    /// SSLCertVerificationError, TimeoutError (see aio/io/tls.hpp).
+    ///
+    /// ```
+    /// writer.write("STARTTLS\r\n");  /* ... read the server's go-ahead ... */
+    /// co_await writer.start_tls(aio::SSLContext::create_default_context(), {.server_hostname = "mail.example.org"});
+    /// ```
+    Coro<void> start_tls(std::shared_ptr<SSLContext> context, StartTlsOptions options);
 
 private:
     std::shared_ptr<detail::StreamWriterState> s_;
