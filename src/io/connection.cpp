@@ -12,6 +12,7 @@
 #include "io/connect.hpp"
 #include "io/fd_transport.hpp"
 #include "io/fd_wait.hpp"
+#include "io/registration.hpp"
 #include "io/socket_ops.hpp"
 #include "io/tls_hook.hpp"
 #include "sys/errors.hpp"
@@ -57,16 +58,7 @@ Coro<detail::ConnectionPair> start_transport(sys::Fd fd, std::shared_ptr<BasePro
         raw->start(waiter);
         app = raw;
     }
-    std::exception_ptr failure;
-    try {
-        co_await waiter;
-    } catch (...) {
-        failure = std::current_exception();
-    }
-    if (failure) {
-        raw->abort();
-        std::rethrow_exception(failure);
-    }
+    co_await await_started(std::move(waiter), *raw);
     co_return detail::ConnectionPair{std::move(app), std::move(protocol)};
 }
 

@@ -11,6 +11,7 @@
 #include "aio/core/future.hpp"
 #include "aio/core/os_errors.hpp"
 #include "io/fd_wait.hpp"
+#include "io/registration.hpp"
 #include "io/socket_ops.hpp"
 #include "sys/errors.hpp"
 
@@ -28,11 +29,10 @@ public:
           fd_(std::move(fd)),
           protocol_(std::move(protocol)),
           dgram_(dynamic_cast<DatagramProtocol*>(protocol_.get())),
-          remote_(std::move(remote)) {}
+          remote_(std::move(remote)),
+          reg_(loop, this) {}
 
-    ~DatagramFdTransport() override {
-        if (registered_) backend_of(*loop_).unwatch(fd_.get());
-    }
+    ~DatagramFdTransport() override { reg_.clear(fd_.get()); }
 
     void start(Future<void> waiter) {
         self_ = shared_from_this();
@@ -171,18 +171,14 @@ private:
     void update_watch() noexcept {
         if (lost_ || !started_) return;
         std::uint32_t want = (closing_ ? 0u : std::uint32_t(EPOLLIN)) | (queue_.empty() ? 0u : std::uint32_t(EPOLLOUT));
-        auto& be = backend_of(*loop_);
-        if (want == 0) {
-            if (registered_) be.unwatch(fd_.get());
-            registered_ = false;
-            return;
-        }
-        if (registered_ && want == watched_) return;
         try {
-            be.watch(fd_.get(), want, this);
-            registered_ = true;
-            watched_ = want;
+            reg_.set(fd_.get(), want);
         } catch (...) {
+            ExceptionContext ctx;
+            ctx.message = "cannot watch the datagram socket";
+            ctx.exception = std::current_exception();
+            loop_->call_exception_handler(ctx);
+            force_close(ctx.exception);
         }
     }
 
@@ -196,10 +192,7 @@ private:
     void schedule_lost(std::exception_ptr exc) noexcept {
         if (lost_) return;
         lost_ = true;
-        if (registered_) {
-            backend_of(*loop_).unwatch(fd_.get());
-            registered_ = false;
-        }
+        reg_.clear(fd_.get());
         auto deliver = [this, exc] {
             auto keep = std::move(self_);
             if (started_) {
@@ -229,8 +222,7 @@ private:
     std::shared_ptr<BaseTransport> self_;
     std::deque<std::pair<std::string, SocketAddress>> queue_;
     std::size_t queued_bytes_ = 0;
-    std::uint32_t watched_ = 0;
-    bool registered_ = false;
+    Registration reg_;
     bool started_ = false;
     bool closing_ = false;
     bool lost_ = false;
@@ -265,16 +257,7 @@ Coro<DatagramPair> create_datagram_endpoint_impl(ProtocolFactory factory, Datagr
     auto t = std::make_shared<io::DatagramFdTransport>(loop, std::move(fd), protocol, opts.remote_addr);
     auto waiter = loop.create_future<void>();
     t->start(waiter);
-    std::exception_ptr failure;
-    try {
-        co_await waiter;
-    } catch (...) {
-        failure = std::current_exception();
-    }
-    if (failure) {
-        t->abort();
-        std::rethrow_exception(failure);
-    }
+    co_await io::await_started(std::move(waiter), *t);
     co_return DatagramPair{std::move(t), std::move(protocol)};
 }
 

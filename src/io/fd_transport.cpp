@@ -42,14 +42,13 @@ FdTransport::FdTransport(EventLoop& loop, sys::Fd fd, std::shared_ptr<BaseProtoc
       fd_(std::move(fd)),
       protocol_(std::move(protocol)),
       stream_protocol_(dynamic_cast<Protocol*>(protocol_.get())),
+      reg_(loop, this),
       kind_(kind) {
     if (kind_ == Kind::socket) set_nodelay(fd_.get());
     if (kind_ != Kind::read_pipe) ignore_sigpipe();
 }
 
-FdTransport::~FdTransport() {
-    if (registered_) backend_of(*loop_).unwatch(fd_.get());
-}
+FdTransport::~FdTransport() { reg_.clear(fd_.get()); }
 
 void FdTransport::start(std::optional<Future<void>> waiter) {
     self_ = shared_from_this();
@@ -368,11 +367,7 @@ void FdTransport::force_close(std::exception_ptr exc) noexcept {
 void FdTransport::schedule_connection_lost(std::exception_ptr exc) noexcept {
     if (lost_scheduled_) return;
     lost_scheduled_ = true;
-    if (registered_) {
-        backend_of(*loop_).unwatch(fd_.get());
-        registered_ = false;
-        watched_ = 0;
-    }
+    reg_.clear(fd_.get());
     try {
         loop_->call_soon([this, exc = std::move(exc)] { call_connection_lost(exc); });
     } catch (...) {
@@ -399,26 +394,11 @@ void FdTransport::update_watch() noexcept {
     std::uint32_t want = 0;
     if (can_read() && reading_ && !closing_ && !eof_) want |= EPOLLIN;
     if (wbuf_.size() != wpos_) want |= EPOLLOUT;
-    // A write pipe stays registered with no events: EPOLLERR/EPOLLHUP tell us the reader left.
-    bool need = want != 0 || kind_ == Kind::write_pipe;
-    auto& be = backend_of(*loop_);
-    if (!need) {
-        if (registered_) {
-            be.unwatch(fd_.get());
-            registered_ = false;
-            watched_ = 0;
-        }
-        return;
-    }
-    if (registered_ && want == watched_) return;
     try {
-        be.watch(fd_.get(), want, this);
-        registered_ = true;
-        watched_ = want;
+        reg_.set(fd_.get(), want, kind_ == Kind::write_pipe);
     } catch (...) {
         // epoll refuses the fd (e.g. a regular file): there is no way to wait on it.
         auto e = std::current_exception();
-        registered_ = false;
         report("cannot watch the transport's file descriptor", e);
         if (!lost_scheduled_) {
             lost_scheduled_ = true;

@@ -21,6 +21,7 @@
 #include "aio/core/future.hpp"
 #include "aio/io/transport.hpp"
 #include "backend/backend.hpp"
+#include "io/registration.hpp"
 #include "sys/syscall.hpp"
 
 namespace aio {
@@ -94,10 +95,9 @@ private:
     std::size_t high_ = 64 * 1024;
     std::size_t low_ = 16 * 1024;
     mutable SocketAddress peername_, sockname_;
-    std::uint32_t watched_ = 0;
+    Registration reg_;
     unsigned writes_after_close_ = 0;
     Kind kind_;
-    bool registered_ = false;
     bool started_ = false;
     bool reading_ = true;
     bool eof_ = false;            // the peer's EOF was read
