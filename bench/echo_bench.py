@@ -135,25 +135,32 @@ def one_run(argv, tools, conns, duration, warmup):
 
 
 def syscalls_per_msg(argv, tools, conns, duration):
+    """Attaches strace -c -f to a running server for one load run; returns syscalls per message."""
     if not shutil.which("strace"):
         return None
     port = free_port()
-    proc = start_server(argv, port, prefix=("strace", "-c", "-f", "-o", f"/tmp/aio-echo-strace-{port}.txt"))
+    out = f"/tmp/aio-echo-strace-{port}.txt"
+    proc = start_server(argv, port)
     try:
-        r = load(tools, port, conns, duration, 0.2)
+        tracer = subprocess.Popen(["strace", "-c", "-f", "-o", out, "-p", str(server_pid(proc))],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(0.3)  # strace attaches asynchronously; the load must not start untraced
+        try:
+            r = load(tools, port, conns, duration, 0.0)
+        finally:
+            tracer.send_signal(signal.SIGINT)  # detach and write the summary
+            tracer.wait(timeout=30)
     finally:
         stop_server(proc)
     msgs = float(r["msgs"]) if "msgs" in r else float(r["msg_per_s"]) * duration
     calls = {}
-    with open(f"/tmp/aio-echo-strace-{port}.txt") as f:
+    with open(out) as f:
         for line in f:
             parts = line.split()
             if len(parts) >= 5 and parts[-1].isidentifier() and parts[3].isdigit():
                 calls[parts[-1]] = int(parts[3])
-            elif len(parts) >= 4 and parts[-1].isidentifier() and parts[2].isdigit():
-                calls[parts[-1]] = int(parts[2])
-    os.unlink(f"/tmp/aio-echo-strace-{port}.txt")
-    return {k: v / msgs for k, v in calls.items() if v / msgs >= 0.01}
+    os.unlink(out)
+    return {k: v / msgs for k, v in calls.items() if v / msgs >= 0.01 and k != "total"}
 
 
 def main():
@@ -171,6 +178,9 @@ def main():
         a.reps, a.duration, a.warmup = 1, 1.0, 0.2
     if not os.path.exists(os.path.join(a.bin_dir, "echo_server")):
         sys.exit(f"echo_bench: {a.bin_dir}/echo_server not built")
+    if not os.path.exists(os.path.join(PEERS, "common", "echo_load.cpp")):
+        print(f"echo_bench: {PEERS}/common (the load generator and the raw C server) is not here; skipped")
+        return
     tools = build_tools(os.path.join(os.path.dirname(os.path.abspath(a.bin_dir)), "bench-tools"))
     rts = runtimes(a.bin_dir, tools)
     if a.runtimes:

@@ -44,4 +44,11 @@ for tool in taskset /usr/bin/python3; do
 done
 
 echo "== aio benchmarks: $bin_dir/tasks_bench vs peers (core 0)"
-exec /usr/bin/python3 "$root/bench/run_bench.py" --bin-dir "$bin_dir" "$@"
+/usr/bin/python3 "$root/bench/run_bench.py" --bin-dir "$bin_dir" "$@"
+
+# The echo workload: servers on core 0, the load generator on core 1 (bench/echo_bench.py).
+echo
+echo "== echo: aio streams and Protocol vs raw C epoll, asyncio, uvloop"
+echo_args=()
+for a in "$@"; do [[ "$a" == --quick ]] && echo_args+=(--quick); done
+exec /usr/bin/python3 "$root/bench/echo_bench.py" --bin-dir "$bin_dir" --syscalls "${echo_args[@]}"
