@@ -202,4 +202,11 @@ private:
     bool closed_ = false;
 };
 
+template <class F>
+void TlsProtocol::call_soon_weak(F f) {
+    loop_->call_soon([w = weak_from_this(), f = std::move(f)]() mutable {
+        if (auto self = w.lock()) f(*self);
+    });
+}
+
 }  // namespace aio::io
