@@ -9,11 +9,12 @@
 ///     aio::GracefulShutdown shutdown;                       // SIGINT, SIGTERM, SIGHUP
 ///     auto server = co_await aio::start_server(handle, "127.0.0.1", 8080);
 ///     shutdown.on_shutdown([server]() -> aio::Coro<void> {  // first: stop accepting
-///         server->close();
-///         co_await server->wait_closed();
+///         server->close();  // not wait_closed(): it would wait for connections cancelled later
+///         co_return;
 ///     });
 ///     aio::create_task(updater());                          // cancelled on shutdown
 ///     co_await shutdown.wait();                             // returns once everything is cleaned up
+///     co_await server->wait_closed();                       // the connection tasks were cancelled
 ///     std::cout << "bye after signal " << shutdown.signal().value_or(0) << "\n";
 ///     co_return 0;
 /// }
