@@ -12,9 +12,9 @@
 #include "io/connect.hpp"
 #include "io/fd_transport.hpp"
 #include "io/fd_wait.hpp"
-#include "io/registration.hpp"
 #include "io/socket_ops.hpp"
 #include "io/tls_hook.hpp"
+#include "io/transport_start.hpp"
 #include "sys/errors.hpp"
 
 namespace aio {

@@ -13,6 +13,7 @@
 #include "io/fd_wait.hpp"
 #include "io/registration.hpp"
 #include "io/socket_ops.hpp"
+#include "io/transport_start.hpp"
 #include "sys/errors.hpp"
 
 namespace aio {
@@ -36,22 +37,11 @@ public:
 
     void start(Future<void> waiter) {
         self_ = shared_from_this();
-        loop_->call_soon([this, waiter]() mutable {
-            if (closing_) {
-                if (!waiter.done()) waiter.set_exception(ConnectionAbortedError(ECONNABORTED, "endpoint closed"));
-                return;
-            }
-            started_ = true;
-            try {
-                protocol_->deliver_connection_made(*this);
-            } catch (...) {
-                if (!waiter.done()) waiter.set_exception(std::current_exception());
-                force_close(nullptr);
-                return;
-            }
-            update_watch();
-            if (!waiter.done()) waiter.set_result();
-        });
+        auto closed_error = [] { return ConnectionAbortedError(ECONNABORTED, "endpoint closed"); };
+        auto lose = [this](std::exception_ptr, bool) { force_close(nullptr); };
+        auto ready = [this] { update_watch(); };
+        connection_made_soon({*loop_, *this, protocol_, closing_, started_}, std::move(waiter),
+                             closed_error, lose, ready);
     }
 
     void close() override {

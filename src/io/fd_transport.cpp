@@ -13,6 +13,7 @@
 #include "aio/io/server.hpp"
 #include "io/fd_wait.hpp"
 #include "io/socket_ops.hpp"
+#include "io/transport_start.hpp"
 #include "sys/errors.hpp"
 
 namespace aio::io {
@@ -52,28 +53,16 @@ FdTransport::~FdTransport() { reg_.clear(fd_.get()); }
 
 void FdTransport::start(std::optional<Future<void>> waiter) {
     self_ = shared_from_this();
-    loop_->call_soon([this, waiter = std::move(waiter)]() mutable {
-        if (closing_) {  // closed or aborted before the connection was even made
-            if (waiter && !waiter->done()) waiter->set_exception(ConnectionAbortedError(ECONNABORTED, "transport closed before connection_made"));
-            return;
-        }
-        started_ = true;
-        try {
-            protocol_->deliver_connection_made(*this);
-        } catch (...) {
-            auto e = std::current_exception();
-            if (waiter && !waiter->done()) {
-                waiter->set_exception(e);
-                waiter.reset();
-            } else {
-                report("protocol.connection_made() failed", e);
-            }
-            force_close(e);
-            return;
-        }
-        update_watch();
-        if (waiter && !waiter->done()) waiter->set_result();
-    });
+    auto closed_error = [] {
+        return ConnectionAbortedError(ECONNABORTED, "transport closed before connection_made");
+    };
+    auto lose = [this](std::exception_ptr e, bool waiter_told) {
+        if (!waiter_told) report("protocol.connection_made() failed", e);
+        force_close(e);
+    };
+    auto ready = [this] { update_watch(); };
+    connection_made_soon({*loop_, *this, protocol_, closing_, started_}, std::move(waiter),
+                         closed_error, lose, ready);
 }
 
 // ---- reading --------------------------------------------------------------------------------

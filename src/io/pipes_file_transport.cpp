@@ -7,6 +7,7 @@
 
 #include "aio/core/exceptions.hpp"
 #include "aio/exec/to_thread.hpp"
+#include "io/transport_start.hpp"
 #include "sys/errors.hpp"
 
 namespace aio::io {
@@ -22,6 +23,10 @@ void report_to(EventLoop& loop, const char* message, std::exception_ptr exc) noe
     loop.call_exception_handler(ctx);
 }
 
+RuntimeError closed_before_made() {
+    return RuntimeError("transport closed before connection_made");
+}
+
 }  // namespace
 
 // ---- FileReadTransport ----------------------------------------------------------------------
@@ -31,24 +36,17 @@ FileReadTransport::FileReadTransport(EventLoop& loop, sys::Fd fd, std::shared_pt
 
 void FileReadTransport::start(Future<void> waiter) {
     self_ = std::shared_ptr<FileReadTransport>(shared_from_this(), this);
-    loop_->call_soon([this, waiter]() mutable {
-        if (closing_) {
-            if (!waiter.done()) waiter.set_exception(RuntimeError("transport closed before connection_made"));
-            return;
-        }
-        started_ = true;
-        try {
-            protocol_->deliver_connection_made(*this);
-        } catch (...) {
-            auto e = std::current_exception();
-            if (!waiter.done()) waiter.set_exception(e);
-            closing_ = true;
-            lose(e);
-            return;
-        }
-        if (!waiter.done()) waiter.set_result();
+    auto close_and_lose = [this](std::exception_ptr e, bool) {
+        closing_ = true;
+        lose(e);
+    };
+    // The reader starts after the waiter is set, so that whoever awaited it can pause_reading()
+    // before the first read.
+    auto running = [this] {
         if (!closing_) reader_ = loop_->create_task(read_loop(self_), "file read transport");
-    });
+    };
+    connection_made_soon({*loop_, *this, protocol_, closing_, started_}, std::move(waiter),
+                         closed_before_made, close_and_lose, NoStep{}, running);
 }
 
 Coro<void> FileReadTransport::read_loop(std::shared_ptr<FileReadTransport> self) {
@@ -172,23 +170,12 @@ FileWriteTransport::FileWriteTransport(EventLoop& loop, sys::Fd fd, std::shared_
 
 void FileWriteTransport::start(Future<void> waiter) {
     self_ = std::shared_ptr<FileWriteTransport>(shared_from_this(), this);
-    loop_->call_soon([this, waiter]() mutable {
-        if (closing_) {
-            if (!waiter.done()) waiter.set_exception(RuntimeError("transport closed before connection_made"));
-            return;
-        }
-        started_ = true;
-        try {
-            protocol_->deliver_connection_made(*this);
-        } catch (...) {
-            auto e = std::current_exception();
-            if (!waiter.done()) waiter.set_exception(e);
-            closing_ = true;
-            lose(e);
-            return;
-        }
-        if (!waiter.done()) waiter.set_result();
-    });
+    auto close_and_lose = [this](std::exception_ptr e, bool) {
+        closing_ = true;
+        lose(e);
+    };
+    connection_made_soon({*loop_, *this, protocol_, closing_, started_}, std::move(waiter),
+                         closed_before_made, close_and_lose);
 }
 
 void FileWriteTransport::write(std::string_view data) {

@@ -6,8 +6,6 @@
 #include <cstdint>
 
 #include "aio/core/event_loop.hpp"
-#include "aio/core/coro.hpp"
-#include "aio/core/future.hpp"
 #include "io/fd_wait.hpp"
 
 namespace aio::io {
@@ -50,21 +48,5 @@ private:
     std::uint32_t events_ = 0;
     bool registered_ = false;
 };
-
-/// Awaits a transport's start-up `waiter` (set once connection_made() ran); on any failure,
-/// cancellation included, aborts the transport before the error goes on.
-template <class T>
-Coro<void> await_started(Future<void> waiter, T& transport) {
-    std::exception_ptr failure;
-    try {
-        co_await waiter;
-    } catch (...) {
-        failure = std::current_exception();
-    }
-    if (failure) {
-        transport.abort();
-        std::rethrow_exception(failure);
-    }
-}
 
 }  // namespace aio::io
