@@ -118,8 +118,15 @@ void EventLoop::run_once() {
         im.busy_iterations = 0;
         Duration timeout(-1);
         if (!timers.empty()) {
-            timeout = timers.top_when() - clock_->now();
-            if (timeout < Duration::zero()) timeout = Duration::zero();
+            // Wake on the clock's next whole millisecond at or after the
+            // deadline (asyncio's epoll sleeps in whole milliseconds too, and
+            // Tokio's wheel has 1 ms slots): a timer never fires early, and
+            // the timers due within one millisecond share a wake-up instead
+            // of costing a context switch each.
+            TimePoint now = clock_->now();
+            TimePoint when = timers.top_when();
+            timeout = when <= now ? Duration::zero()
+                                  : TimePoint(std::chrono::ceil<std::chrono::milliseconds>(when.time_since_epoch())) - now;
         }
         if (clock_->is_virtual() && timeout != Duration::zero()) {
             // Virtual time never sleeps: take what I/O is ready, and if that
@@ -131,7 +138,9 @@ void EventLoop::run_once() {
                 else
                     im.backend->poll(Duration(-1));
             }
-        } else {
+        } else if (timeout != Duration::zero() || im.backend->watched() != 0) {
+            // With a timer already due and no fd watched, polling could only
+            // find a thread-safe wake-up, which the flag below already shows.
             im.backend->poll(timeout);
         }
     }

@@ -6,6 +6,10 @@
 
 namespace aio::detail {
 
+// A timer whose callback captures one pointer fills exactly one pool block and
+// one cache line: a million pending timers cost 64 MB, not 80.
+static_assert(sizeof(TimerCallbackHandle<void (*)()>) <= 64);
+
 void HandleBase::run() {
     if (!cancelled_) {
         try {

@@ -45,7 +45,8 @@ private:
         TimerNode* node;
     };
     static bool before(const Entry& a, const Entry& b) noexcept {
-        return a.when < b.when || (a.when == b.when && a.node->seq_ < b.node->seq_);
+        return a.when < b.when ||
+               (a.when == b.when && static_cast<std::int32_t>(a.node->seq_ - b.node->seq_) < 0);
     }
     void place(std::uint32_t i, const Entry& e) noexcept {
         heap_[i] = e;

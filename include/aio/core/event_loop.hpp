@@ -199,7 +199,7 @@ private:
     std::atomic<bool> threadsafe_pending_{false};
     detail::FutureBase* registry_ = nullptr;
     std::uint64_t iteration_ = 0;
-    std::uint64_t timer_seq_ = 0;
+    std::uint32_t timer_seq_ = 0;
     std::uint64_t next_task_id_ = 1;  // names tasks "Task-N"
     Duration slow_callback_duration_ = std::chrono::milliseconds(100);
     bool running_ = false;

@@ -38,7 +38,11 @@ class TimerNode {
 public:
     static constexpr std::uint32_t kNotInHeap = UINT32_MAX;
     TimePoint when_{};
-    std::uint64_t seq_ = 0;
+    /// Insertion order, for equal deadlines. 32 bits keep a timer handle in
+    /// one 64-byte block; it wraps, so it is compared as a difference
+    /// (seq_before), which is right while the timers sharing a deadline span
+    /// fewer than 2^31 insertions.
+    std::uint32_t seq_ = 0;
     /// The node's slot: in the heap, or (with kInRunBit) in the FIFO run.
     std::uint32_t heap_index_ = kNotInHeap;
     /// True while the node waits in the loop's timers.

@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -577,6 +578,32 @@ TEST_F(EventLoopTest, TheExceptionHandlerCanBeReadBackAndReplaced) {
     EXPECT_EQ(mine, 1);
     EXPECT_TRUE(reports.empty());
     loop.set_exception_handler(reports.handler());
+}
+
+// ---- the real clock ------------------------------------------------------------------------------
+
+TEST(EventLoopRealClock, TimersNeverFireEarlyAndThoseDueWithinOneMillisecondShareOneWakeUp) {
+    // The loop wakes on the clock's whole milliseconds: ten timers 90 us apart, all due within
+    // one millisecond of the clock 50 ms from now, fire in one iteration, none before its time.
+    aio::EventLoop loop;
+    std::vector<aio::TimePoint> deadlines, fired_at;
+    std::vector<std::uint64_t> iterations;
+    loop.call_soon([&] {
+        auto ms = std::chrono::ceil<std::chrono::milliseconds>(loop.time().time_since_epoch());
+        aio::TimePoint base = aio::TimePoint(ms + 50ms + 50us);
+        for (int i = 0; i < 10; ++i) {
+            deadlines.push_back(base + i * 90us);
+            loop.call_at(deadlines.back(), [&] {
+                fired_at.push_back(loop.time());
+                iterations.push_back(loop.iteration());
+                if (fired_at.size() == 10) loop.stop();
+            });
+        }
+    });
+    loop.run_forever();
+    ASSERT_EQ(fired_at.size(), 10u);
+    for (std::size_t i = 0; i < fired_at.size(); ++i) EXPECT_GE(fired_at[i], deadlines[i]) << i;
+    EXPECT_EQ(iterations.front(), iterations.back());
 }
 
 // ---- call_soon_threadsafe ----------------------------------------------------------------------

@@ -7,11 +7,13 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "aio/core/event_loop.hpp"
+#include "core/timer_heap.hpp"
 #include "support/loop_fixture.hpp"
 
 using namespace std::chrono_literals;
@@ -131,4 +133,36 @@ TEST_F(TimerOrderTest, EqualDeadlinesInHeapAndRunFireInSchedulingOrder) {
     loop.call_at(t0 + 3s, [&] { loop.stop(); });
     loop.run_forever();
     EXPECT_EQ(log, (std::vector<std::string>{"first", "second", "third"}));
+}
+
+namespace {
+struct RecordingTimer final : aio::detail::TimerNode {
+    int id = 0;
+    void fire() noexcept override {}
+};
+}  // namespace
+
+TEST(TimerHeapTest, EqualDeadlinesKeepSchedulingOrderAcrossTheSequenceWrap) {
+    // The loop numbers timers with 32 bits that wrap: a timer numbered just after the wrap (0, 1)
+    // was still scheduled after one numbered just before it (UINT32_MAX - 1).
+    const std::uint32_t seqs[] = {UINT32_MAX - 1, UINT32_MAX, 0, 1};
+    aio::TimePoint when(std::chrono::seconds(5));
+    aio::TimePoint later(std::chrono::seconds(9));
+    RecordingTimer head, timers[4];
+    aio::detail::TimerHeap heap;
+    head.when_ = later;
+    head.seq_ = UINT32_MAX - 2;
+    heap.push(&head);  // heads the run, so the equal, earlier deadlines below go to the heap
+    // Pushed in reverse, so only the sequence numbers can restore the order.
+    for (int i = 3; i >= 0; --i) {
+        timers[i].id = i;
+        timers[i].when_ = when;
+        timers[i].seq_ = seqs[i];
+        heap.push(&timers[i]);
+    }
+    std::vector<int> order;
+    while (heap.top_when() == when) order.push_back(static_cast<RecordingTimer*>(heap.pop())->id);
+    EXPECT_EQ(order, (std::vector<int>{0, 1, 2, 3}));
+    EXPECT_EQ(heap.pop(), &head);
+    EXPECT_TRUE(heap.empty());
 }
