@@ -2,7 +2,6 @@
 // Shared helpers for the I/O tests: a loop on the real clock (sockets need real time), a guard
 // that bounds every test body, and a check that no file descriptor or epoll registration leaks.
 
-#include <dirent.h>
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -12,28 +11,17 @@
 #include "backend/backend.hpp"
 #include "core/loop_impl.hpp"
 #include "support/loop_fixture.hpp"
+#include "support/real_loop_fixture.hpp"
 
 namespace aio_io_test {
 
 using namespace std::chrono_literals;
 
-/// Open file descriptors of this process.
-inline int count_open_fds() {
-    int n = 0;
-    if (DIR* d = ::opendir("/proc/self/fd")) {
-        while (auto* e = ::readdir(d))
-            if (e->d_name[0] != '.') ++n;
-        ::closedir(d);
-        --n;  // the DIR's own fd
-    }
-    return n;
-}
-
 class IoTest : public ::testing::Test {
 protected:
     IoTest() {
         loop.set_exception_handler(reports.handler());
-        fds_at_start = count_open_fds();
+        fds_at_start = aio_test::count_open_fds();
     }
 
     void TearDown() override {
@@ -45,7 +33,7 @@ protected:
             EXPECT_EQ(watched(), 0u) << "the test left fds registered with the backend";
         }
         EXPECT_TRUE(reports.empty()) << "unexpected exception-handler reports:\n" << reports.describe();
-        EXPECT_EQ(count_open_fds(), fds_at_start) << "the test leaked file descriptors";
+        EXPECT_EQ(aio_test::count_open_fds(), fds_at_start) << "the test leaked file descriptors";
     }
 
     /// Runs `c` with a 30 s guard, so that a bug shows up as a failure, not a hang.

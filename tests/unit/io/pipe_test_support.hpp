@@ -1,28 +1,18 @@
 #pragma once
-// Helpers for the pipe and stdin tests: a real loop (pipes are real), fd counting, pipes.
+// Helpers for the pipe and stdin tests: pipes, temporary files, and the real-loop fixture (pipes
+// are real).
 
 #include <gtest/gtest.h>
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <string>
 #include <utility>
 
-#include "aio/core/event_loop.hpp"
-#include "aio/core/task.hpp"
+#include "support/real_loop_fixture.hpp"
 
 namespace aio_pipe_test {
-
-inline int count_open_fds() {
-    int n = 0;
-    DIR* d = ::opendir("/proc/self/fd");
-    while (dirent* e = ::readdir(d))
-        if (e->d_name[0] != '.') ++n;
-    ::closedir(d);
-    return n - 1;  // the DIR's own descriptor
-}
 
 inline bool fd_is_open(int fd) { return ::fcntl(fd, F_GETFD) >= 0; }
 
@@ -51,20 +41,6 @@ inline int temp_file_with(const std::string& content) {
 
 /// A real loop; the default executor and anything else per loop is shut down at the end, and
 /// no descriptor may be left open by the test.
-class PipeTest : public ::testing::Test {
-protected:
-    void TearDown() override {
-        loop.run_shutdown_hooks();
-        EXPECT_TRUE(loop.all_tasks().empty());
-        EXPECT_EQ(count_open_fds(), fds_before_) << "the test leaked file descriptors";
-        loop.close();
-    }
-    template <class T>
-    T run(aio::Coro<T> c) {
-        return loop.run_until_complete(std::move(c));
-    }
-    aio::EventLoop loop;
-    int fds_before_ = count_open_fds();  // after the loop's own descriptors
-};
+using PipeTest = aio_test::RealLoopTest;
 
 }  // namespace aio_pipe_test

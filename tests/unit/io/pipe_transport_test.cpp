@@ -207,12 +207,12 @@ TEST_F(PipeTest, AWritePipeOverARegularFileWritesThrough) {
 }
 
 TEST(PipeRun, AioRunClosesAFileTransportThatIsStillReading) {
-    int before = aio_pipe_test::count_open_fds();
+    int before = aio_test::count_open_fds();
     auto body = []() -> aio::Coro<std::size_t> {
         int fd = ::open("/dev/zero", O_RDONLY | O_CLOEXEC);  // endless, and epoll refuses it
         auto reader = co_await aio::open_read_pipe(fd);
         co_return (co_await reader.read(10)).size();
     };
     EXPECT_EQ(aio::run(body()), 10u);
-    EXPECT_EQ(aio_pipe_test::count_open_fds(), before);
+    EXPECT_EQ(aio_test::count_open_fds(), before);
 }

@@ -4,7 +4,6 @@
 
 #include <gtest/gtest.h>
 
-#include <dirent.h>
 #include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
@@ -19,19 +18,11 @@
 #include "aio/sync/event.hpp"
 #include "aio/time/sleep.hpp"
 #include "aio/time/wait_for.hpp"
+#include "support/real_loop_fixture.hpp"
 
 using namespace std::chrono_literals;
 
 namespace {
-
-int count_open_fds() {
-    int n = 0;
-    DIR* d = ::opendir("/proc/self/fd");
-    while (dirent* e = ::readdir(d))
-        if (e->d_name[0] != '.') ++n;
-    ::closedir(d);
-    return n - 1;  // the DIR's own descriptor
-}
 
 void (*disposition(int sig))(int) {
     struct sigaction sa {};
@@ -207,13 +198,13 @@ TEST_F(SignalHandlerTest, ASignalBelongsToOneLoopAtATime) {
 }
 
 TEST_F(SignalHandlerTest, RemovingTheLastHandlerClosesTheSelfPipe) {
-    int before = count_open_fds();
+    int before = aio_test::count_open_fds();
     aio::add_signal_handler(loop, SIGUSR1, [] {});
     aio::add_signal_handler(loop, SIGUSR2, [] {});
-    EXPECT_EQ(count_open_fds(), before + 2);
+    EXPECT_EQ(aio_test::count_open_fds(), before + 2);
     aio::remove_signal_handler(loop, SIGUSR1);
     aio::remove_signal_handler(loop, SIGUSR2);
-    EXPECT_EQ(count_open_fds(), before);
+    EXPECT_EQ(aio_test::count_open_fds(), before);
 }
 
 TEST(SignalHandlerRun, AioRunRemovesTheHandlersLeftWhenItShutsTheLoopDown) {
