@@ -13,10 +13,8 @@ using namespace aio_tls_test;
 using TlsHandshake = TlsTest;
 
 TEST_F(TlsHandshake, EchoesBothWaysAfterTheHandshake) {
-    const auto cfd_sfd = tcp_pair();
-    const int cfd = cfd_sfd.first, sfd = cfd_sfd.second;
-    End c = client(cfd, client_context());
-    End s = server(sfd, server_context());
+    Ends ends = tls_ends(client_context(), server_context());
+    End &c = ends.client, &s = ends.server;
     s.app->echo = true;
     auto body = [&]() -> aio::Coro<void> {
         co_await c.handshake;
@@ -40,11 +38,9 @@ TEST_F(TlsHandshake, EchoesBothWaysAfterTheHandshake) {
 }
 
 TEST_F(TlsHandshake, ExtraInfoDescribesTheSessionAndTheSocket) {
-    const auto cfd_sfd = tcp_pair();
-    const int cfd = cfd_sfd.first, sfd = cfd_sfd.second;
     auto cctx = client_context();
-    End c = client(cfd, cctx);
-    End s = server(sfd, server_context());
+    Ends ends = tls_ends(cctx, server_context());
+    End &c = ends.client, &s = ends.server;
     auto body = [&]() -> aio::Coro<void> {
         co_await c.handshake;
         co_await s.handshake;
@@ -81,13 +77,11 @@ TEST_F(TlsHandshake, ExtraInfoDescribesTheSessionAndTheSocket) {
 }
 
 TEST_F(TlsHandshake, UntrustedIssuerFailsWithCertVerificationErrorOnTheClientAndAnAlertOnTheServer) {
-    const auto cfd_sfd = tcp_pair();
-    const int cfd = cfd_sfd.first, sfd = cfd_sfd.second;
     // The client trusts the test CA; the server's certificate comes from another one.
     auto sctx = aio::SSLContext::create_server_context();
     sctx->load_cert_chain(pki().other_server_cert, pki().other_server_key);
-    End c = client(cfd, client_context());
-    End s = server(sfd, sctx);
+    Ends ends = tls_ends(client_context(), sctx);
+    End &c = ends.client, &s = ends.server;
     auto body = [&]() -> aio::Coro<void> {
         auto ce = co_await failure_of(c.handshake);
         auto se = co_await failure_of(s.handshake);
@@ -112,12 +106,10 @@ TEST_F(TlsHandshake, UntrustedIssuerFailsWithCertVerificationErrorOnTheClientAnd
 }
 
 TEST_F(TlsHandshake, SelfSignedServerCertificateFailsVerification) {
-    const auto cfd_sfd = tcp_pair();
-    const int cfd = cfd_sfd.first, sfd = cfd_sfd.second;
     auto sctx = aio::SSLContext::create_server_context();
     sctx->load_cert_chain(pki().self_signed_cert, pki().self_signed_key);
-    End c = client(cfd, client_context());
-    End s = server(sfd, sctx);
+    Ends ends = tls_ends(client_context(), sctx);
+    End &c = ends.client, &s = ends.server;
     auto body = [&]() -> aio::Coro<void> {
         auto ce = co_await failure_of(c.handshake);
         (void)co_await failure_of(s.handshake);
@@ -127,10 +119,8 @@ TEST_F(TlsHandshake, SelfSignedServerCertificateFailsVerification) {
 }
 
 TEST_F(TlsHandshake, SystemStoreDoesNotTrustTheTestCa) {
-    const auto cfd_sfd = tcp_pair();
-    const int cfd = cfd_sfd.first, sfd = cfd_sfd.second;
-    End c = client(cfd, aio::SSLContext::create_default_context());
-    End s = server(sfd, server_context());
+    Ends ends = tls_ends(aio::SSLContext::create_default_context(), server_context());
+    End &c = ends.client, &s = ends.server;
     auto body = [&]() -> aio::Coro<void> {
         auto ce = co_await failure_of(c.handshake);
         (void)co_await failure_of(s.handshake);
@@ -140,10 +130,8 @@ TEST_F(TlsHandshake, SystemStoreDoesNotTrustTheTestCa) {
 }
 
 TEST_F(TlsHandshake, HostnameMismatchFailsWithThePythonMessage) {
-    const auto cfd_sfd = tcp_pair();
-    const int cfd = cfd_sfd.first, sfd = cfd_sfd.second;
-    End c = client(cfd, client_context(), {.server_hostname = "example.com"});
-    End s = server(sfd, server_context());
+    Ends ends = tls_ends(client_context(), server_context(), {.server_hostname = "example.com"});
+    End &c = ends.client, &s = ends.server;
     auto body = [&]() -> aio::Coro<void> {
         auto ce = co_await failure_of(c.handshake);
         (void)co_await failure_of(s.handshake);
@@ -159,14 +147,10 @@ TEST_F(TlsHandshake, HostnameMismatchFailsWithThePythonMessage) {
 }
 
 TEST_F(TlsHandshake, IpAddressIsCheckedAgainstTheIpEntries) {
-    const auto cfd_sfd = tcp_pair();
-    const int cfd = cfd_sfd.first, sfd = cfd_sfd.second;
-    const auto cfd2_sfd2 = tcp_pair();
-    const int cfd2 = cfd2_sfd2.first, sfd2 = cfd2_sfd2.second;
-    End ok = client(cfd, client_context(), {.server_hostname = "127.0.0.1"});
-    End ok_s = server(sfd, server_context());
-    End bad = client(cfd2, client_context(), {.server_hostname = "127.0.0.2"});
-    End bad_s = server(sfd2, server_context());
+    Ends right = tls_ends(client_context(), server_context(), {.server_hostname = "127.0.0.1"});
+    End &ok = right.client, &ok_s = right.server;
+    Ends wrong = tls_ends(client_context(), server_context(), {.server_hostname = "127.0.0.2"});
+    End &bad = wrong.client, &bad_s = wrong.server;
     auto body = [&]() -> aio::Coro<void> {
         co_await ok.handshake;
         co_await ok_s.handshake;
@@ -181,15 +165,13 @@ TEST_F(TlsHandshake, IpAddressIsCheckedAgainstTheIpEntries) {
 }
 
 TEST_F(TlsHandshake, CertNoneClientAcceptsAnUntrustedServer) {
-    const auto cfd_sfd = tcp_pair();
-    const int cfd = cfd_sfd.first, sfd = cfd_sfd.second;
     auto cctx = aio::SSLContext::create_default_context();
     cctx->set_check_hostname(false);
     cctx->set_verify_mode(aio::CERT_NONE);
     auto sctx = aio::SSLContext::create_server_context();
     sctx->load_cert_chain(pki().self_signed_cert, pki().self_signed_key);
-    End c = client(cfd, cctx, {.server_hostname = "whatever.example"});
-    End s = server(sfd, sctx);
+    Ends ends = tls_ends(cctx, sctx, {.server_hostname = "whatever.example"});
+    End &c = ends.client, &s = ends.server;
     s.app->echo = true;
     auto body = [&]() -> aio::Coro<void> {
         co_await c.handshake;
@@ -230,18 +212,14 @@ TEST_F(TlsHandshake, ServerSeesTheSniNameAndCanSwitchContexts) {
         names.emplace_back(name);
         return name == "localhost" ? trusted : nullptr;
     });
-    const auto cfd_sfd = tcp_pair();
-    const int cfd = cfd_sfd.first, sfd = cfd_sfd.second;
-    const auto cfd2_sfd2 = tcp_pair();
-    const int cfd2 = cfd2_sfd2.first, sfd2 = cfd2_sfd2.second;
-    End c = client(cfd, client_context());
-    End s = server(sfd, sctx);
+    Ends by_name = tls_ends(client_context(), sctx);
+    End &c = by_name.client, &s = by_name.server;
     // An IP address is never sent as SNI: the callback sees an empty name.
     auto nocheck = client_context();
     nocheck->set_check_hostname(false);
     nocheck->set_verify_mode(aio::CERT_NONE);
-    End c2 = client(cfd2, nocheck, {.server_hostname = "127.0.0.1"});
-    End s2 = server(sfd2, sctx);
+    Ends by_ip = tls_ends(nocheck, sctx, {.server_hostname = "127.0.0.1"});
+    End &c2 = by_ip.client, &s2 = by_ip.server;
     auto body = [&]() -> aio::Coro<void> {
         co_await c.handshake;
         co_await s.handshake;
@@ -261,10 +239,8 @@ TEST_F(TlsHandshake, SniCallbackThatThrowsFailsTheHandshake) {
     sctx->set_sni_callback([](std::string_view) -> std::shared_ptr<aio::SSLContext> {
         throw std::runtime_error("no such virtual host");
     });
-    const auto cfd_sfd = tcp_pair();
-    const int cfd = cfd_sfd.first, sfd = cfd_sfd.second;
-    End c = client(cfd, client_context());
-    End s = server(sfd, sctx);
+    Ends ends = tls_ends(client_context(), sctx);
+    End &c = ends.client, &s = ends.server;
     auto body = [&]() -> aio::Coro<void> {
         auto ce = co_await failure_of(c.handshake);
         auto se = co_await failure_of(s.handshake);
@@ -279,10 +255,8 @@ TEST_F(TlsHandshake, AlpnPicksTheServersPreferenceAmongTheClientsOffers) {
     cctx->set_alpn_protocols({"h2", "http/1.1"});
     auto sctx = server_context();
     sctx->set_alpn_protocols({"http/1.1", "h2"});
-    const auto cfd_sfd = tcp_pair();
-    const int cfd = cfd_sfd.first, sfd = cfd_sfd.second;
-    End c = client(cfd, cctx);
-    End s = server(sfd, sctx);
+    Ends ends = tls_ends(cctx, sctx);
+    End &c = ends.client, &s = ends.server;
     auto body = [&]() -> aio::Coro<void> {
         co_await c.handshake;
         co_await s.handshake;
@@ -301,14 +275,10 @@ TEST_F(TlsHandshake, ServerRequiringClientCertificatesVerifiesThem) {
     sctx->set_verify_mode(aio::CERT_REQUIRED);
     auto with_cert = client_context();
     with_cert->load_cert_chain(pki().client_cert, pki().client_key);
-    const auto cfd_sfd = tcp_pair();
-    const int cfd = cfd_sfd.first, sfd = cfd_sfd.second;
-    const auto cfd2_sfd2 = tcp_pair();
-    const int cfd2 = cfd2_sfd2.first, sfd2 = cfd2_sfd2.second;
-    End c = client(cfd, with_cert);
-    End s = server(sfd, sctx);
-    End anon = client(cfd2, client_context());
-    End anon_s = server(sfd2, sctx);
+    Ends certified = tls_ends(with_cert, sctx);
+    End &c = certified.client, &s = certified.server;
+    Ends anonymous = tls_ends(client_context(), sctx);
+    End &anon = anonymous.client, &anon_s = anonymous.server;
     auto body = [&]() -> aio::Coro<void> {
         co_await c.handshake;
         co_await s.handshake;

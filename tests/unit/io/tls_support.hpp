@@ -458,6 +458,30 @@ protected:
         return e;
     }
 
+    /// Both ends of a new loopback TCP connection. A struct, not a pair: tests name the ends
+    /// with references (`End &c = ends.client, &s = ends.server;`), since clang 14 cannot capture
+    /// structured bindings in lambdas.
+    struct Ends {
+        End client;
+        End server;
+    };
+    /// A TLS client with `cctx` (and `client_options`) and a TLS server with `sctx`, over a new
+    /// loopback TCP connection; the handshakes run once the loop does.
+    Ends tls_ends(std::shared_ptr<aio::SSLContext> cctx, std::shared_ptr<aio::SSLContext> sctx,
+                  EndOptions client_options = {}) {
+        const auto fds = tcp_pair();
+        End c = client(fds.first, std::move(cctx), std::move(client_options));
+        End s = server(fds.second, std::move(sctx));
+        return Ends{std::move(c), std::move(s)};
+    }
+    /// Plain (not TLS) ends of a new loopback TCP connection, for start_tls.
+    Ends plain_ends() {
+        const auto fds = tcp_pair();
+        End c = plain(fds.first);
+        End s = plain(fds.second);
+        return Ends{std::move(c), std::move(s)};
+    }
+
     aio_test::ReportLog reports;
     aio::EventLoop loop;
     std::vector<std::shared_ptr<aio::io::FdTransport>> raws;

@@ -11,10 +11,8 @@ using namespace aio_tls_test;
 using TlsTransport = TlsTest;
 
 TEST_F(TlsTransport, ClientCloseSendsCloseNotifyAndBothSidesEndCleanly) {
-    const auto cfd_sfd = tcp_pair();
-    const int cfd = cfd_sfd.first, sfd = cfd_sfd.second;
-    End c = client(cfd, client_context());
-    End s = server(sfd, server_context());
+    Ends ends = tls_ends(client_context(), server_context());
+    End &c = ends.client, &s = ends.server;
     auto body = [&]() -> aio::Coro<void> {
         co_await c.handshake;
         co_await s.handshake;
@@ -39,10 +37,8 @@ TEST_F(TlsTransport, ClientCloseSendsCloseNotifyAndBothSidesEndCleanly) {
 }
 
 TEST_F(TlsTransport, ServerCloseSendsCloseNotifyAndBothSidesEndCleanly) {
-    const auto cfd_sfd = tcp_pair();
-    const int cfd = cfd_sfd.first, sfd = cfd_sfd.second;
-    End c = client(cfd, client_context());
-    End s = server(sfd, server_context());
+    Ends ends = tls_ends(client_context(), server_context());
+    End &c = ends.client, &s = ends.server;
     auto body = [&]() -> aio::Coro<void> {
         co_await c.handshake;
         co_await s.handshake;
@@ -61,10 +57,8 @@ TEST_F(TlsTransport, ServerCloseSendsCloseNotifyAndBothSidesEndCleanly) {
 }
 
 TEST_F(TlsTransport, TcpEofWithoutCloseNotifyIsAnEofAsInAsyncio) {
-    const auto cfd_sfd = tcp_pair();
-    const int cfd = cfd_sfd.first, sfd = cfd_sfd.second;
-    End c = client(cfd, client_context());
-    End s = server(sfd, server_context());
+    Ends ends = tls_ends(client_context(), server_context());
+    End &c = ends.client, &s = ends.server;
     auto body = [&]() -> aio::Coro<void> {
         co_await c.handshake;
         co_await s.handshake;
@@ -82,10 +76,8 @@ TEST_F(TlsTransport, TcpEofWithoutCloseNotifyIsAnEofAsInAsyncio) {
 }
 
 TEST_F(TlsTransport, AbortDropsTheBufferAndSkipsCloseNotify) {
-    const auto cfd_sfd = tcp_pair();
-    const int cfd = cfd_sfd.first, sfd = cfd_sfd.second;
-    End c = client(cfd, client_context());
-    End s = server(sfd, server_context());
+    Ends ends = tls_ends(client_context(), server_context());
+    End &c = ends.client, &s = ends.server;
     auto body = [&]() -> aio::Coro<void> {
         co_await c.handshake;
         co_await s.handshake;
@@ -101,10 +93,8 @@ TEST_F(TlsTransport, AbortDropsTheBufferAndSkipsCloseNotify) {
 }
 
 TEST_F(TlsTransport, PeerResetAfterTheHandshakeReachesConnectionLost) {
-    const auto cfd_sfd = tcp_pair();
-    const int cfd = cfd_sfd.first, sfd = cfd_sfd.second;
-    End c = client(cfd, client_context());
-    End s = server(sfd, server_context());
+    Ends ends = tls_ends(client_context(), server_context());
+    End &c = ends.client, &s = ends.server;
     auto body = [&]() -> aio::Coro<void> {
         co_await c.handshake;
         co_await s.handshake;
@@ -125,10 +115,8 @@ TEST_F(TlsTransport, LargeTransferWithFlowControlBothWays) {
     constexpr std::size_t chunk = 64 * 1024;
     std::string payload(total, '\0');
     for (std::size_t i = 0; i < total; ++i) payload[i] = static_cast<char>('a' + (i * 7 + i / 4096) % 26);
-    const auto cfd_sfd = tcp_pair();
-    const int cfd = cfd_sfd.first, sfd = cfd_sfd.second;
-    End c = client(cfd, client_context());
-    End s = server(sfd, server_context());
+    Ends ends = tls_ends(client_context(), server_context());
+    End &c = ends.client, &s = ends.server;
     s.app->echo = true;
     s.app->pause_reading_when_paused = true;
     std::size_t max_buffer = 0;
@@ -160,10 +148,8 @@ TEST_F(TlsTransport, LargeTransferWithFlowControlBothWays) {
 }
 
 TEST_F(TlsTransport, SmallWaterMarksPauseAndResumeTheWriter) {
-    const auto cfd_sfd = tcp_pair();
-    const int cfd = cfd_sfd.first, sfd = cfd_sfd.second;
-    End c = client(cfd, client_context());
-    End s = server(sfd, server_context());
+    Ends ends = tls_ends(client_context(), server_context());
+    End &c = ends.client, &s = ends.server;
     auto body = [&]() -> aio::Coro<void> {
         co_await c.handshake;
         co_await s.handshake;
@@ -193,10 +179,8 @@ TEST_F(TlsTransport, SmallWaterMarksPauseAndResumeTheWriter) {
 }
 
 TEST_F(TlsTransport, PauseReadingStopsDeliveryAndThenTheSocket) {
-    const auto cfd_sfd = tcp_pair();
-    const int cfd = cfd_sfd.first, sfd = cfd_sfd.second;
-    End c = client(cfd, client_context());
-    End s = server(sfd, server_context());
+    Ends ends = tls_ends(client_context(), server_context());
+    End &c = ends.client, &s = ends.server;
     auto body = [&]() -> aio::Coro<void> {
         co_await c.handshake;
         co_await s.handshake;
@@ -282,10 +266,8 @@ TEST_F(TlsTransport, TransportHandleOutlivesTheConnectionAsAClosedTransport) {
 // ---- start_tls ----------------------------------------------------------------------------------
 
 TEST_F(TlsTransport, StartTlsUpgradesAPlainConnection) {
-    const auto cfd_sfd = tcp_pair();
-    const int cfd = cfd_sfd.first, sfd = cfd_sfd.second;
-    End c = plain(cfd);
-    End s = plain(sfd);
+    Ends ends = plain_ends();
+    End &c = ends.client, &s = ends.server;
     auto body = [&]() -> aio::Coro<void> {
         co_await c.handshake;
         co_await s.handshake;
@@ -318,10 +300,8 @@ TEST_F(TlsTransport, StartTlsUpgradesAPlainConnection) {
 }
 
 TEST_F(TlsTransport, StartTlsFailureClosesTheConnectionAndTellsTheProtocol) {
-    const auto cfd_sfd = tcp_pair();
-    const int cfd = cfd_sfd.first, sfd = cfd_sfd.second;
-    End c = plain(cfd);
-    End s = plain(sfd);
+    Ends ends = plain_ends();
+    End &c = ends.client, &s = ends.server;
     auto sctx = aio::SSLContext::create_server_context();
     sctx->load_cert_chain(pki().self_signed_cert, pki().self_signed_key);
     auto body = [&]() -> aio::Coro<void> {
@@ -355,10 +335,8 @@ TEST_F(TlsTransport, StartTlsFailureClosesTheConnectionAndTellsTheProtocol) {
 }
 
 TEST_F(TlsTransport, StartTlsWithBadArgumentsThrowsBeforeTouchingTheTransport) {
-    const auto cfd_sfd = tcp_pair();
-    const int cfd = cfd_sfd.first, sfd = cfd_sfd.second;
-    End c = plain(cfd);
-    End s = plain(sfd);
+    Ends ends = plain_ends();
+    End &c = ends.client, &s = ends.server;
     auto body = [&]() -> aio::Coro<void> {
         co_await c.handshake;
         bool threw = false;
