@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <type_traits>
 #include <sys/socket.h>
 
 #include "support/io_fixture.hpp"
@@ -46,23 +47,41 @@ struct Recorder : aio::Protocol {
 
 std::uint16_t port_of(const aio::Server& s) { return s.sockets().at(0).port(); }
 
+/// A server on 127.0.0.1 and a client connected to it.
+struct Connected {
+    std::shared_ptr<aio::Server> server;
+    std::shared_ptr<aio::Transport> t;  // the client's transport
+    std::shared_ptr<Recorder> p;        // and its protocol
+};
+
 }  // namespace
 
-class ProtocolTest : public IoTest {};
+class ProtocolTest : public IoTest {
+protected:
+    /// Starts a server on 127.0.0.1 that gives each connection a new `P`, set up by `configure`
+    /// (if given) and kept in `accepted`, and connects a client with a Recorder to it.
+    template <class P>
+    static aio::Coro<Connected> serve_and_connect(
+        std::shared_ptr<P>& accepted, std::type_identity_t<void (*)(P&)> configure = nullptr) {
+        auto factory = [&accepted, configure] {
+            accepted = std::make_shared<P>();
+            if (configure) configure(*accepted);
+            return accepted;
+        };
+        auto server = co_await aio::create_server(factory, "127.0.0.1", 0);
+        auto client = [] { return std::make_shared<Recorder>(); };
+        auto [t, p] = co_await aio::create_connection(client, "127.0.0.1", port_of(*server));
+        Connected c{std::move(server), std::move(t), std::move(p)};
+        co_return c;
+    }
+};
 
 TEST_F(ProtocolTest, EchoServerAndClientSeeTheCallbacksInAsyncioOrder) {
     std::shared_ptr<Recorder> server_side;
+    auto echo = [](Recorder& r) { r.echo = true; };
     auto body = [&]() -> aio::Coro<void> {
-        auto server = co_await aio::create_server(
-            [&] {
-                server_side = std::make_shared<Recorder>();
-                server_side->echo = true;
-                return server_side;
-            },
-            "127.0.0.1", 0);
+        auto [server, t, p] = co_await serve_and_connect(server_side, echo);
         EXPECT_TRUE(server->is_serving());
-        auto [t, p] = co_await aio::create_connection([] { return std::make_shared<Recorder>(); }, "127.0.0.1",
-                                                      port_of(*server));
         EXPECT_EQ(p->events, std::vector<std::string>{"made"});  // connection_made ran before the await returned
         auto peer = std::any_cast<aio::SocketAddress>(t->get_extra_info("peername"));
         EXPECT_EQ(peer.port(), port_of(*server));
@@ -105,16 +124,9 @@ TEST_F(ProtocolTest, ConnectingToAClosedPortIsConnectionRefusedError) {
 
 TEST_F(ProtocolTest, HalfCloseKeepsTheWritingSideOpenWhenEofReceivedSaysSo) {
     std::shared_ptr<Recorder> server_side;
+    auto keep_open = [](Recorder& r) { r.keep_open_on_eof = true; };
     auto body = [&]() -> aio::Coro<void> {
-        auto server = co_await aio::create_server(
-            [&] {
-                server_side = std::make_shared<Recorder>();
-                server_side->keep_open_on_eof = true;
-                return server_side;
-            },
-            "127.0.0.1", 0);
-        auto [t, p] = co_await aio::create_connection([] { return std::make_shared<Recorder>(); }, "127.0.0.1",
-                                                      port_of(*server));
+        auto [server, t, p] = co_await serve_and_connect(server_side, keep_open);
         EXPECT_TRUE(t->can_write_eof());
         t->write("request");
         t->write_eof();
@@ -137,14 +149,7 @@ TEST_F(ProtocolTest, HalfCloseKeepsTheWritingSideOpenWhenEofReceivedSaysSo) {
 TEST_F(ProtocolTest, APeerThatNeverReadsPausesTheWriterAndTheBufferStaysBounded) {
     std::shared_ptr<Recorder> server_side;
     auto body = [&]() -> aio::Coro<void> {
-        auto server = co_await aio::create_server(
-            [&] {
-                server_side = std::make_shared<Recorder>();
-                return server_side;
-            },
-            "127.0.0.1", 0);
-        auto [t, p] = co_await aio::create_connection([] { return std::make_shared<Recorder>(); }, "127.0.0.1",
-                                                      port_of(*server));
+        auto [server, t, p] = co_await serve_and_connect(server_side);
         while (!server_side || !server_side->transport) co_await aio::sleep(1ms);
         server_side->transport->pause_reading();  // the peer stops reading
         EXPECT_FALSE(server_side->transport->is_reading());
@@ -177,14 +182,7 @@ TEST_F(ProtocolTest, APeerThatNeverReadsPausesTheWriterAndTheBufferStaysBounded)
 TEST_F(ProtocolTest, APeerResetMidWriteEndsTheConnectionWithConnectionResetOrBrokenPipe) {
     std::shared_ptr<Recorder> server_side;
     auto body = [&]() -> aio::Coro<void> {
-        auto server = co_await aio::create_server(
-            [&] {
-                server_side = std::make_shared<Recorder>();
-                return server_side;
-            },
-            "127.0.0.1", 0);
-        auto [t, p] = co_await aio::create_connection([] { return std::make_shared<Recorder>(); }, "127.0.0.1",
-                                                      port_of(*server));
+        auto [server, t, p] = co_await serve_and_connect(server_side);
         while (!server_side || !server_side->transport) co_await aio::sleep(1ms);
         // The client resets: SO_LINGER 0 then close sends RST.
         int fd = std::any_cast<int>(t->get_extra_info("socket"));
@@ -213,14 +211,7 @@ TEST_F(ProtocolTest, AnExceptionInDataReceivedIsReportedAndAbortsTheConnection) 
     };
     std::shared_ptr<Throws> server_side;
     auto body = [&]() -> aio::Coro<void> {
-        auto server = co_await aio::create_server(
-            [&] {
-                server_side = std::make_shared<Throws>();
-                return server_side;
-            },
-            "127.0.0.1", 0);
-        auto [t, p] = co_await aio::create_connection([] { return std::make_shared<Recorder>(); }, "127.0.0.1",
-                                                      port_of(*server));
+        auto [server, t, p] = co_await serve_and_connect(server_side);
         t->write("boom");
         co_await server_side->lost.wait();
         co_await p->lost.wait();
