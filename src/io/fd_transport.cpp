@@ -43,6 +43,7 @@ FdTransport::FdTransport(EventLoop& loop, sys::Fd fd, std::shared_ptr<BaseProtoc
       fd_(std::move(fd)),
       protocol_(std::move(protocol)),
       stream_protocol_(dynamic_cast<Protocol*>(protocol_.get())),
+      buffered_protocol_(dynamic_cast<BufferedProtocol*>(protocol_.get())),
       reg_(loop, this),
       kind_(kind) {
     if (kind_ == Kind::socket) set_nodelay(fd_.get());
@@ -93,7 +94,22 @@ void FdTransport::on_io(std::uint32_t events) noexcept {
 
 void FdTransport::read_ready() noexcept {
     char* buf = read_buffer();
-    long n = sys::retry_eintr([&] { return ::read(fd_.get(), buf, kReadBufferSize); });
+    std::size_t size = kReadBufferSize;
+    if (buffered_protocol_) {
+        // asyncio's _read_ready__get_buffer: ask for the buffer first, then read into it.
+        try {
+            std::span<char> b = buffered_protocol_->get_buffer(0);
+            if (b.empty()) throw RuntimeError("get_buffer() returned an empty buffer");
+            buf = b.data();
+            size = b.size();
+        } catch (...) {
+            auto e = std::current_exception();
+            report("protocol.get_buffer() failed", e);
+            force_close(e);
+            return;
+        }
+    }
+    long n = sys::retry_eintr([&] { return ::read(fd_.get(), buf, size); });
     if (n < 0) {
         int err = static_cast<int>(-n);
         if (err == EAGAIN || err == EWOULDBLOCK) return;
@@ -133,10 +149,13 @@ void FdTransport::read_ready() noexcept {
         return;
     }
     try {
-        if (stream_protocol_) stream_protocol_->data_received(std::string_view(buf, static_cast<std::size_t>(n)));
+        if (buffered_protocol_)
+            buffered_protocol_->buffer_updated(static_cast<std::size_t>(n));
+        else if (stream_protocol_)
+            stream_protocol_->data_received(std::string_view(buf, static_cast<std::size_t>(n)));
     } catch (...) {
         auto e = std::current_exception();
-        report("protocol.data_received() failed", e);
+        report(buffered_protocol_ ? "protocol.buffer_updated() failed" : "protocol.data_received() failed", e);
         force_close(e);
     }
 }
@@ -403,6 +422,7 @@ void FdTransport::set_protocol(std::shared_ptr<BaseProtocol> protocol) {
     if (!protocol) throw ValueError("set_protocol(): null protocol");
     protocol_ = std::move(protocol);
     stream_protocol_ = dynamic_cast<Protocol*>(protocol_.get());
+    buffered_protocol_ = dynamic_cast<BufferedProtocol*>(protocol_.get());
 }
 
 std::any FdTransport::get_extra_info(std::string_view name) const {

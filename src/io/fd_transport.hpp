@@ -88,6 +88,7 @@ private:
     sys::Fd fd_;
     std::shared_ptr<BaseProtocol> protocol_;
     Protocol* stream_protocol_;  // protocol_ as a Protocol, or null (a write pipe's BaseProtocol)
+    BufferedProtocol* buffered_protocol_;  // protocol_ as a BufferedProtocol: reads go into its buffer
     std::shared_ptr<BaseTransport> self_;
     Server* server_ = nullptr;
     std::string wbuf_;

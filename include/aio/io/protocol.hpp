@@ -16,7 +16,9 @@
 /// Callbacks run on the loop thread; an exception thrown from one reaches the loop's exception
 /// handler and the connection is aborted (asyncio does the same for a failing data_received).
 
+#include <cstddef>
 #include <exception>
+#include <span>
 #include <string_view>
 
 #include "aio/io/address.hpp"
@@ -55,6 +57,34 @@ public:
     /// The peer closed its sending side. Return true to keep the connection open for writing
     /// (half-close); false (the default) closes the transport.
     virtual bool eof_received() { return false; }
+};
+
+/// A stream protocol that lends the transport its own buffer (asyncio.BufferedProtocol): a socket
+/// transport reads straight into the buffer get_buffer() returns, so no bytes are copied between
+/// the kernel and the protocol's memory. Transports that produce bytes themselves (TLS, a regular
+/// file on stdin) copy them into that buffer, as asyncio does.
+///
+/// ```
+/// struct Counter : aio::BufferedProtocol {
+///     std::array<char, 64 * 1024> buf;
+///     std::size_t total = 0;
+///     std::span<char> get_buffer(std::size_t) override { return buf; }
+///     void buffer_updated(std::size_t n) override { total += n; }
+/// };
+/// ```
+///
+/// It is a Protocol (so every factory and transport that takes a Protocol takes it), whose
+/// data_received() is final and feeds get_buffer()/buffer_updated().
+class BufferedProtocol : public Protocol {
+public:
+    /// A buffer for the next read: at least 1 byte. `sizehint` is the recommended minimum size,
+    /// 0 when any size will do; a smaller or larger buffer is fine. An empty buffer is a
+    /// RuntimeError that aborts the connection, as is an exception thrown from here.
+    virtual std::span<char> get_buffer(std::size_t sizehint) = 0;
+    /// The first `nbytes` bytes of the buffer the last get_buffer() returned were written.
+    virtual void buffer_updated(std::size_t nbytes) = 0;
+    /// Copies `data` through get_buffer()/buffer_updated(), as many times as the buffers need.
+    void data_received(std::string_view data) final;
 };
 
 /// A datagram protocol (asyncio.DatagramProtocol).
