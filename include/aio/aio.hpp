@@ -26,6 +26,7 @@
 #include "aio/io/options.hpp"
 #include "aio/io/pipes.hpp"
 #include "aio/io/protocol.hpp"
+#include "aio/io/sendfile.hpp"
 #include "aio/io/server.hpp"
 #include "aio/io/signals.hpp"
 #include "aio/io/sock.hpp"

@@ -1,15 +1,18 @@
 #include "io/fd_transport.hpp"
 
 #include <sys/epoll.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
 #include "aio/core/exceptions.hpp"
 #include "aio/core/os_errors.hpp"
+#include "aio/io/sendfile.hpp"
 #include "aio/io/server.hpp"
 #include "io/fd_wait.hpp"
 #include "io/socket_ops.hpp"
@@ -182,6 +185,7 @@ long FdTransport::send_bytes(const char* data, std::size_t n) noexcept {
 
 void FdTransport::write(std::string_view data) {
     if (eof_pending_ || eof_written_) throw RuntimeError("Cannot call write() after write_eof()");
+    if (sendfile_) throw RuntimeError("unable to write; sendfile is in progress");
     if (data.empty()) return;
     if (lost_scheduled_ || closing_) {
         // asyncio: "socket.send() raised exception." after 5 such writes; the data is dropped.
@@ -212,6 +216,7 @@ void FdTransport::write(std::string_view data) {
 void FdTransport::writelines(std::span<const std::string_view> pieces) {
     if (pieces.size() == 1) return write(pieces[0]);
     if (eof_pending_ || eof_written_) throw RuntimeError("Cannot call writelines() after write_eof()");
+    if (sendfile_) throw RuntimeError("unable to write; sendfile is in progress");
     if (lost_scheduled_ || closing_ || wbuf_.size() != wpos_ || pieces.size() > 64) {
         for (auto p : pieces) write(p);
         return;
@@ -287,6 +292,7 @@ void FdTransport::write_ready() noexcept {
         if (wbuf_.capacity() > 1024 * 1024) wbuf_.shrink_to_fit();
         wpos_ = 0;
     }
+    if (sendfile_ && !sendfile_step()) return;  // the file goes on when the socket is writable
     update_watch();
     maybe_resume_protocol();
     if (closing_) {
@@ -304,7 +310,7 @@ void FdTransport::write_eof() {
     if (closing_ || eof_pending_) return;
     if (kind_ == Kind::read_pipe) throw RuntimeError("write_eof() on a read pipe");
     eof_pending_ = true;
-    if (wbuf_.size() == wpos_) {
+    if (wbuf_.size() == wpos_ && !sendfile_) {
         eof_written_ = true;
         if (kind_ == Kind::socket)
             ::shutdown(fd_.get(), SHUT_WR);
@@ -340,13 +346,91 @@ void FdTransport::maybe_resume_protocol() noexcept {
     }
 }
 
+// ---- sendfile -------------------------------------------------------------------------------
+
+Future<std::size_t> FdTransport::start_sendfile(int file_fd, std::uint64_t offset, std::optional<std::size_t> count) {
+    if (closing_ || lost_scheduled_) throw RuntimeError("Transport is closing");
+    if (kind_ == Kind::read_pipe) throw RuntimeError("sendfile() on a read pipe");
+    if (eof_pending_ || eof_written_) throw RuntimeError("Cannot call sendfile() after write_eof()");
+    if (sendfile_) throw RuntimeError("sendfile is already in progress");
+    Future<std::size_t> done(*loop_);
+    sendfile_.emplace(SendfileJob{file_fd, offset, offset, count, done});
+    // A cancelled send stops at once, so the transport can be written to again.
+    std::weak_ptr<BaseTransport> weak = weak_from_this();
+    auto stop_if_cancelled = [weak](const Future<std::size_t>& f) {
+        auto self = weak.lock();
+        if (!self || !f.cancelled()) return;
+        auto* t = dynamic_cast<FdTransport*>(self.get());
+        if (!t) return;
+        if (t->sendfile_ && t->sendfile_->done.cancelled()) {
+            t->finish_sendfile(nullptr);
+            t->update_watch();
+            if (t->closing_ && t->wbuf_.size() == t->wpos_) t->schedule_connection_lost(nullptr);
+        }
+    };
+    done.add_done_callback(stop_if_cancelled);
+    if (wbuf_.size() == wpos_ && started_) {
+        if (sendfile_step()) return done;
+    }
+    update_watch();
+    return done;
+}
+
+// Sends what the socket takes now. True once the job is over (its future is then done).
+bool FdTransport::sendfile_step() noexcept {
+    SendfileJob& job = *sendfile_;
+    if (job.done.done()) {  // cancelled by its awaiter: stop where it is
+        finish_sendfile(nullptr);
+        return true;
+    }
+    // At most 4 MiB per turn, so a fast reader cannot keep the loop on one transport.
+    for (std::size_t budget = 4 << 20; budget != 0;) {
+        std::size_t want = job.remaining ? std::min(*job.remaining, budget) : budget;
+        if (want == 0) break;
+        auto off = static_cast<off_t>(job.offset);
+        long n = sys::retry_eintr([&] { return ::sendfile(fd_.get(), job.file, &off, want); });
+        if (n < 0) {
+            int err = static_cast<int>(-n);
+            if (err == EAGAIN || err == EWOULDBLOCK) return false;
+            // As asyncio: a failure before the first byte means "use the fallback".
+            if (job.offset == job.start)
+                finish_sendfile(std::make_exception_ptr(SendfileNotAvailableError(
+                    std::string("sendfile(2) failed: ") + std::strerror(err))));
+            else
+                finish_sendfile(sys::make_os_error(err, "sendfile"));
+            return true;
+        }
+        if (n == 0) break;  // the end of the file
+        job.offset += static_cast<std::uint64_t>(n);
+        budget -= std::min(budget, static_cast<std::size_t>(n));
+        if (job.remaining) *job.remaining -= static_cast<std::size_t>(n);
+        if (budget == 0) return false;  // more next turn: EPOLLOUT stays on
+    }
+    finish_sendfile(nullptr);
+    return true;
+}
+
+void FdTransport::finish_sendfile(std::exception_ptr exc) noexcept {
+    SendfileJob job = std::move(*sendfile_);
+    sendfile_.reset();
+    std::size_t sent = static_cast<std::size_t>(job.offset - job.start);
+    if (sent != 0) ::lseek(job.file, static_cast<off_t>(job.offset), SEEK_SET);
+    try {
+        if (exc)
+            job.done.set_exception(exc);
+        else
+            job.done.set_result(sent);
+    } catch (...) {
+    }
+}
+
 // ---- closing --------------------------------------------------------------------------------
 
 void FdTransport::close() {
     if (closing_) return;
     closing_ = true;
     update_watch();
-    if (wbuf_.size() == wpos_) schedule_connection_lost(nullptr);
+    if (wbuf_.size() == wpos_ && !sendfile_) schedule_connection_lost(nullptr);
 }
 
 void FdTransport::abort() { force_close(nullptr); }
@@ -367,6 +451,10 @@ void FdTransport::force_close(std::exception_ptr exc) noexcept {
     if (lost_scheduled_) return;
     wbuf_.clear();
     wpos_ = 0;
+    if (sendfile_) {
+        finish_sendfile(exc ? exc
+                            : std::make_exception_ptr(ConnectionAbortedError(ECONNABORTED, "the transport was aborted during sendfile")));
+    }
     closing_ = true;
     update_watch();
     schedule_connection_lost(std::move(exc));
@@ -401,7 +489,7 @@ void FdTransport::update_watch() noexcept {
     if (lost_scheduled_ || !started_ || !fd_) return;
     std::uint32_t want = 0;
     if (can_read() && reading_ && !closing_ && !eof_) want |= EPOLLIN;
-    if (wbuf_.size() != wpos_) want |= EPOLLOUT;
+    if (wbuf_.size() != wpos_ || sendfile_) want |= EPOLLOUT;
     try {
         reg_.set(fd_.get(), want, kind_ == Kind::write_pipe);
     } catch (...) {

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <exception>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "aio/core/event_loop.hpp"
@@ -63,6 +64,13 @@ public:
         return {high_, low_};
     }
 
+    /// loop.sendfile()'s native path: once the write buffer has drained, sends `count` bytes
+    /// (to EOF if none) of the regular file `file_fd` from `offset` with sendfile(2), then sets
+    /// the file's position after the last byte sent. write() raises RuntimeError meanwhile;
+    /// close() and write_eof() wait for it as for buffered bytes. The future fails with
+    /// SendfileNotAvailableError if sendfile(2) refused the first byte (the caller falls back).
+    Future<std::size_t> start_sendfile(int file_fd, std::uint64_t offset, std::optional<std::size_t> count);
+
     int fd() const noexcept { return fd_.get(); }
     /// The server that accepted this connection: told when the connection is lost.
     void attach_server(Server* server) noexcept { server_ = server; }
@@ -82,6 +90,8 @@ private:
     void maybe_pause_protocol() noexcept;
     void maybe_resume_protocol() noexcept;
     void report(const char* message, std::exception_ptr exc) noexcept;
+    bool sendfile_step() noexcept;
+    void finish_sendfile(std::exception_ptr exc) noexcept;
     bool can_read() const noexcept { return kind_ != Kind::write_pipe; }
 
     EventLoop* loop_;
@@ -107,6 +117,15 @@ private:
     bool eof_written_ = false;
     bool protocol_paused_ = false;
     bool lost_scheduled_ = false;
+
+    struct SendfileJob {
+        int file;
+        std::uint64_t start;   // offset of the first byte
+        std::uint64_t offset;  // of the next byte
+        std::optional<std::size_t> remaining;  // none: to EOF
+        Future<std::size_t> done;
+    };
+    std::optional<SendfileJob> sendfile_;
 };
 
 }  // namespace aio::io
