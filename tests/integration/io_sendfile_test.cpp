@@ -79,17 +79,37 @@ struct SinkServer {
 
 }  // namespace
 
+using ClientEnd = std::pair<std::shared_ptr<aio::Transport>, std::shared_ptr<Client>>;
+
 class SendfileTest : public IoTest {
 protected:
-    static aio::Coro<void> serve(SinkServer& s, aio::ServerOptions opts = {}) {
+    /// Starts `s` (options are passed named: g++ 12 mishandles a braced temporary in co_await)
+    /// and connects a Client to it.
+    static aio::Coro<void> serve(SinkServer& s, aio::ServerOptions sopts) {
         auto factory = [&s] {
             s.sink = std::make_shared<Sink>();
             s.accepted.set();
             return s.sink;
         };
-        s.server = co_await aio::create_server(factory, "127.0.0.1", 0, opts);
+        s.server = co_await aio::create_server(factory, "127.0.0.1", 0, sopts);
     }
-    static aio::Coro<void> stop(SinkServer& s) {
+    static aio::Coro<ClientEnd> serve_and_connect(SinkServer& s, aio::ServerOptions sopts, aio::ConnectOptions copts) {
+        co_await serve(s, sopts);
+        auto client = [] { return std::make_shared<Client>(); };
+        co_return co_await aio::create_connection(client, "127.0.0.1", s.port(), copts);
+    }
+    static aio::Coro<ClientEnd> serve_and_connect(SinkServer& s) {
+        aio::ServerOptions sopts;
+        aio::ConnectOptions copts;
+        co_return co_await serve_and_connect(s, sopts, copts);
+    }
+    /// Closes the client (if not yet), waits until the server saw EOF and the client is gone,
+    /// and closes the server.
+    static aio::Coro<void> close_both(SinkServer& s, aio::Transport& t, Client& p) {
+        t.close();
+        co_await s.accepted.wait();
+        co_await s.sink->eof.wait();
+        co_await p.lost.wait();
         s.server->close();
         co_await s.server->wait_closed();
     }
@@ -100,19 +120,13 @@ TEST_F(SendfileTest, ATransportSendsAWholeFileWithTheKernelAndMovesTheFilePositi
     TempFile file(content);
     SinkServer s;
     auto body = [&]() -> aio::Coro<void> {
-        co_await serve(s);
-        auto client = [] { return std::make_shared<Client>(); };
-        auto [t, p] = co_await aio::create_connection(client, "127.0.0.1", s.port());
+        auto [t, p] = co_await serve_and_connect(s);
         t->write("head:");
         std::size_t sent = co_await aio::sendfile(*t, file.fd);
         EXPECT_EQ(sent, content.size());
         EXPECT_TRUE(t->is_reading());  // paused during the send, resumed after
         t->write(":tail");
-        t->close();
-        co_await s.accepted.wait();
-        co_await s.sink->eof.wait();
-        co_await p->lost.wait();
-        co_await stop(s);
+        co_await close_both(s, *t, *p);
     };
     run(body());
     EXPECT_EQ(s.sink->got, "head:" + content + ":tail");
@@ -124,17 +138,11 @@ TEST_F(SendfileTest, OffsetAndCountSendARangeAndThePositionEndsAfterIt) {
     TempFile file(content);
     SinkServer s;
     auto body = [&]() -> aio::Coro<void> {
-        co_await serve(s);
-        auto client = [] { return std::make_shared<Client>(); };
-        auto [t, p] = co_await aio::create_connection(client, "127.0.0.1", s.port());
+        auto [t, p] = co_await serve_and_connect(s);
         EXPECT_EQ(co_await aio::sendfile(*t, file.fd, 4096, 1000), 1000u);
         // A count past the end sends what is there.
         EXPECT_EQ(co_await aio::sendfile(*t, file.fd, 99'000, 5000), 1000u);
-        t->close();
-        co_await s.accepted.wait();
-        co_await s.sink->eof.wait();
-        co_await p->lost.wait();
-        co_await stop(s);
+        co_await close_both(s, *t, *p);
     };
     run(body());
     EXPECT_EQ(s.sink->got, content.substr(4096, 1000) + content.substr(99'000));
@@ -146,19 +154,14 @@ TEST_F(SendfileTest, WriteDuringASendIsRuntimeErrorAndCloseWaitsForTheFile) {
     TempFile file(content);
     SinkServer s;
     auto body = [&]() -> aio::Coro<void> {
-        co_await serve(s);
-        auto client = [] { return std::make_shared<Client>(); };
-        auto [t, p] = co_await aio::create_connection(client, "127.0.0.1", s.port());
+        auto [t, p] = co_await serve_and_connect(s);
         aio::Task<std::size_t> sending = aio::create_task(aio::sendfile(*t, file.fd));
         co_await aio::sleep(0s);  // the send starts and fills the socket
         EXPECT_FALSE(sending.done());
         EXPECT_THROW(t->write("x"), aio::RuntimeError);
         t->close();  // waits for the file, as for buffered bytes
         EXPECT_EQ(co_await sending, content.size());
-        co_await s.accepted.wait();
-        co_await s.sink->eof.wait();
-        co_await p->lost.wait();
-        co_await stop(s);
+        co_await close_both(s, *t, *p);
     };
     run(body());
     EXPECT_EQ(s.sink->got.size(), content.size());
@@ -171,20 +174,14 @@ TEST_F(SendfileTest, OverTlsTheFallbackSendsTheFileWithFlowControl) {
     SinkServer s;
     auto body = [&]() -> aio::Coro<void> {
         aio::ServerOptions sopts{.ssl = aio_tls_test::server_context()};
-        co_await serve(s, sopts);
-        auto client = [] { return std::make_shared<Client>(); };
         aio::ConnectOptions copts{.ssl = aio_tls_test::client_context(), .server_hostname = "localhost"};
-        auto [t, p] = co_await aio::create_connection(client, "127.0.0.1", s.port(), copts);
+        auto [t, p] = co_await serve_and_connect(s, sopts, copts);
         // Without the fallback, a TLS transport cannot send a file.
         EXPECT_THROW(co_await aio::sendfile(*t, file.fd, 0, std::nullopt, false), aio::RuntimeError);
         std::size_t sent = co_await aio::sendfile(*t, file.fd);
         EXPECT_EQ(sent, content.size());
         EXPECT_EQ(t->get_protocol(), p);  // given back
-        t->close();
-        co_await s.accepted.wait();
-        co_await s.sink->eof.wait();
-        co_await p->lost.wait();
-        co_await stop(s);
+        co_await close_both(s, *t, *p);
         // The client's protocol never saw a pause without the resume that ends it.
         std::size_t pauses = 0, resumes = 0;
         for (auto& e : p->events) (e == "pause" ? pauses : resumes) += 1;
@@ -204,16 +201,10 @@ TEST_F(SendfileTest, AFileTheKernelCannotSendFallsBackOrRaisesSendfileNotAvailab
     ::close(write_end);
     SinkServer s;
     auto body = [&]() -> aio::Coro<void> {
-        co_await serve(s);
-        auto client = [] { return std::make_shared<Client>(); };
-        auto [t, p] = co_await aio::create_connection(client, "127.0.0.1", s.port());
+        auto [t, p] = co_await serve_and_connect(s);
         EXPECT_THROW(co_await aio::sendfile(*t, read_end, 0, std::nullopt, false), aio::SendfileNotAvailableError);
         EXPECT_EQ(co_await aio::sendfile(*t, read_end, 0, std::nullopt, true), 11u);  // read, then written
-        t->close();
-        co_await s.accepted.wait();
-        co_await s.sink->eof.wait();
-        co_await p->lost.wait();
-        co_await stop(s);
+        co_await close_both(s, *t, *p);
     };
     run(body());
     ::close(read_end);
@@ -224,18 +215,13 @@ TEST_F(SendfileTest, BadArgumentsAndAClosingTransportAreClearErrors) {
     TempFile file("abc");
     SinkServer s;
     auto body = [&]() -> aio::Coro<void> {
-        co_await serve(s);
-        auto client = [] { return std::make_shared<Client>(); };
-        auto [t, p] = co_await aio::create_connection(client, "127.0.0.1", s.port());
+        auto [t, p] = co_await serve_and_connect(s);
         EXPECT_THROW(co_await aio::sendfile(*t, file.fd, 0, 0), aio::ValueError);
         EXPECT_THROW(co_await aio::sendfile(*t, file.fd, std::uint64_t(1) << 63), aio::ValueError);
         EXPECT_THROW(co_await aio::sendfile(*t, 987654), aio::OSError);  // not an open descriptor
         t->close();
         EXPECT_THROW(co_await aio::sendfile(*t, file.fd), aio::RuntimeError);
-        co_await p->lost.wait();
-        co_await s.accepted.wait();
-        co_await s.sink->eof.wait();
-        co_await stop(s);
+        co_await close_both(s, *t, *p);
     };
     run(body());
     EXPECT_EQ(s.sink->got, "");
@@ -246,7 +232,8 @@ TEST_F(SendfileTest, SockSendfileSendsOnARawSocketAndRejectsDatagramSockets) {
     TempFile file(content);
     SinkServer s;
     auto body = [&]() -> aio::Coro<void> {
-        co_await serve(s);
+        aio::ServerOptions sopts;
+        co_await serve(s, sopts);
         int sock = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
         auto addr = aio::SocketAddress::ip("127.0.0.1", s.port());
         co_await aio::sock_connect(sock, addr);
@@ -258,7 +245,8 @@ TEST_F(SendfileTest, SockSendfileSendsOnARawSocketAndRejectsDatagramSockets) {
         int udp = ::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
         EXPECT_THROW(co_await aio::sock_sendfile(udp, file.fd), aio::ValueError);
         ::close(udp);
-        co_await stop(s);
+        s.server->close();
+        co_await s.server->wait_closed();
     };
     run(body());
     EXPECT_TRUE(s.sink->got == content.substr(10));
@@ -269,9 +257,7 @@ TEST_F(SendfileTest, CancellingASendStopsItWhereItIsAndTheTransportWritesAgain) 
     TempFile file(content);
     SinkServer s;
     auto body = [&]() -> aio::Coro<void> {
-        co_await serve(s);
-        auto client = [] { return std::make_shared<Client>(); };
-        auto [t, p] = co_await aio::create_connection(client, "127.0.0.1", s.port());
+        auto [t, p] = co_await serve_and_connect(s);
         co_await s.accepted.wait();
         s.sink->transport->pause_reading();  // the receiver stops reading: the send stalls
         aio::Task<std::size_t> sending = aio::create_task(aio::sendfile(*t, file.fd));
@@ -284,11 +270,8 @@ TEST_F(SendfileTest, CancellingASendStopsItWhereItIsAndTheTransportWritesAgain) 
         EXPECT_GT(sent, 0);
         EXPECT_LT(sent, static_cast<off_t>(content.size()));
         t->write("after");  // no RuntimeError: the send is over
-        t->close();
         s.sink->transport->resume_reading();
-        co_await s.sink->eof.wait();
-        co_await p->lost.wait();
-        co_await stop(s);
+        co_await close_both(s, *t, *p);
         EXPECT_EQ(s.sink->got.size(), static_cast<std::size_t>(sent) + 5);
         EXPECT_TRUE(s.sink->got == content.substr(0, static_cast<std::size_t>(sent)) + "after");
     };

@@ -73,18 +73,33 @@ struct CollectingServer {
 
 }  // namespace
 
+using SenderEnd = std::pair<std::shared_ptr<aio::Transport>, std::shared_ptr<Sender>>;
+
 class BufferedProtocolTest : public IoTest {
 protected:
-    static aio::Coro<void> serve(CollectingServer& s, std::size_t buffer_size, aio::ServerOptions opts = {}) {
+    /// Starts `s`, whose Collectors lend `buffer_size` bytes, and connects a Sender to it. The
+    /// options are passed named: g++ 12 mishandles a braced temporary inside co_await.
+    static aio::Coro<SenderEnd> serve_and_connect(CollectingServer& s, std::size_t buffer_size,
+                                                   aio::ServerOptions sopts, aio::ConnectOptions copts) {
         auto factory = [&s, buffer_size] {
             s.accepted = std::make_shared<Collector>(buffer_size);
             s.made.set();
             return s.accepted;
         };
-        s.server = co_await aio::create_server(factory, "127.0.0.1", 0, opts);
+        s.server = co_await aio::create_server(factory, "127.0.0.1", 0, sopts);
+        auto client = [] { return std::make_shared<Sender>(); };
+        co_return co_await aio::create_connection(client, "127.0.0.1", s.server->sockets().at(0).port(), copts);
     }
-    static std::uint16_t port_of(const CollectingServer& s) { return s.server->sockets().at(0).port(); }
-    static aio::Coro<void> stop(CollectingServer& s) {
+    static aio::Coro<SenderEnd> serve_and_connect(CollectingServer& s, std::size_t buffer_size) {
+        aio::ServerOptions sopts;
+        aio::ConnectOptions copts;
+        co_return co_await serve_and_connect(s, buffer_size, sopts, copts);
+    }
+    /// Waits until both ends are gone, then closes the server.
+    static aio::Coro<void> wait_lost(CollectingServer& s, Sender& p) {
+        co_await s.made.wait();
+        co_await s.accepted->lost.wait();
+        co_await p.lost.wait();
         s.server->close();
         co_await s.server->wait_closed();
     }
@@ -111,15 +126,10 @@ TEST_F(BufferedProtocolTest, ASocketReadsStraightIntoTheLentBufferInOrder) {
     const std::string sent = pattern(100'000);
     CollectingServer s;
     auto body = [&]() -> aio::Coro<void> {
-        co_await serve(s, 7);
-        auto client = [] { return std::make_shared<Sender>(); };
-        auto [t, p] = co_await aio::create_connection(client, "127.0.0.1", port_of(s));
+        auto [t, p] = co_await serve_and_connect(s, 7);
         t->write(sent);
         t->write_eof();
-        co_await s.made.wait();
-        co_await s.accepted->lost.wait();
-        co_await p->lost.wait();
-        co_await stop(s);
+        co_await wait_lost(s, *p);
     };
     run(body());
     const Collector& c = *s.accepted;
@@ -136,15 +146,11 @@ TEST_F(BufferedProtocolTest, ASocketReadsStraightIntoTheLentBufferInOrder) {
 TEST_F(BufferedProtocolTest, AnEmptyBufferAbortsTheConnectionWithRuntimeError) {
     CollectingServer s;
     auto body = [&]() -> aio::Coro<void> {
-        co_await serve(s, 7);
-        auto client = [] { return std::make_shared<Sender>(); };
-        auto [t, p] = co_await aio::create_connection(client, "127.0.0.1", port_of(s));
+        auto [t, p] = co_await serve_and_connect(s, 7);
         co_await s.made.wait();
         s.accepted->lend_empty = true;
         t->write("x");
-        co_await s.accepted->lost.wait();
-        co_await p->lost.wait();  // the server closed its socket
-        co_await stop(s);
+        co_await wait_lost(s, *p);
     };
     run(body());
     EXPECT_TRUE(s.accepted->updates.empty());
@@ -157,15 +163,11 @@ TEST_F(BufferedProtocolTest, AnEmptyBufferAbortsTheConnectionWithRuntimeError) {
 TEST_F(BufferedProtocolTest, AnExceptionFromBufferUpdatedAbortsTheConnection) {
     CollectingServer s;
     auto body = [&]() -> aio::Coro<void> {
-        co_await serve(s, 64);
-        auto client = [] { return std::make_shared<Sender>(); };
-        auto [t, p] = co_await aio::create_connection(client, "127.0.0.1", port_of(s));
+        auto [t, p] = co_await serve_and_connect(s, 64);
         co_await s.made.wait();
         s.accepted->throw_in_update = true;
         t->write("hello");
-        co_await s.accepted->lost.wait();
-        co_await p->lost.wait();
-        co_await stop(s);
+        co_await wait_lost(s, *p);
     };
     run(body());
     ASSERT_EQ(s.accepted->updates.size(), 1u);
@@ -179,16 +181,11 @@ TEST_F(BufferedProtocolTest, OverTlsTheDecryptedBytesAreCopiedThroughGetBuffer) 
     CollectingServer s;
     auto body = [&]() -> aio::Coro<void> {
         aio::ServerOptions sopts{.ssl = aio_tls_test::server_context()};
-        co_await serve(s, 1000, sopts);
-        auto client = [] { return std::make_shared<Sender>(); };
         aio::ConnectOptions copts{.ssl = aio_tls_test::client_context(), .server_hostname = "localhost"};
-        auto [t, p] = co_await aio::create_connection(client, "127.0.0.1", port_of(s), copts);
+        auto [t, p] = co_await serve_and_connect(s, 1000, sopts, copts);
         t->write(sent);
         t->close();  // close_notify after the data: an EOF for the server
-        co_await s.made.wait();
-        co_await s.accepted->lost.wait();
-        co_await p->lost.wait();
-        co_await stop(s);
+        co_await wait_lost(s, *p);
     };
     run(body());
     const Collector& c = *s.accepted;
