@@ -9,11 +9,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <set>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "aio/core/exceptions.hpp"
 #include "aio/core/os_errors.hpp"
@@ -135,6 +138,7 @@ public:
     SpawnAttrs& operator=(const SpawnAttrs&) = delete;
 
     void dup2(int from, int to) { check(::posix_spawn_file_actions_adddup2(&actions_, from, to), "adddup2"); }
+    void close(int fd) { check(::posix_spawn_file_actions_addclose(&actions_, fd), "addclose"); }
     void open(int fd, const char* path, int flags) {
         check(::posix_spawn_file_actions_addopen(&actions_, fd, path, flags, 0), "addopen");
     }
@@ -150,6 +154,30 @@ private:
     posix_spawn_file_actions_t actions_;
     posix_spawnattr_t attr_;
 };
+
+// Closes every descriptor above 2 in the child except `pass_fds`, which keep their numbers and
+// lose close-on-exec (dup2 of a descriptor onto itself clears it, as POSIX 2024 and glibc do).
+// The descriptors up to the highest passed one are closed one by one: those the parent has open
+// without close-on-exec (its own are all close-on-exec, so exec closes them anyway).
+void keep_only_passed_fds(SpawnAttrs& sp, std::vector<int> pass_fds) {
+    std::sort(pass_fds.begin(), pass_fds.end());
+    pass_fds.erase(std::unique(pass_fds.begin(), pass_fds.end()), pass_fds.end());
+    for (int fd : pass_fds) {
+        if (fd < 0) throw ValueError("pass_fds: negative file descriptor " + std::to_string(fd));
+        if (::fcntl(fd, F_GETFD) < 0) sys::raise_os_error(errno, "pass_fds: descriptor " + std::to_string(fd));
+    }
+    int low = 3;
+    for (int fd : pass_fds) {
+        if (fd < 3) continue;  // the standard streams are the child's anyway
+        for (int other = low; other < fd; ++other) {
+            int flags = ::fcntl(other, F_GETFD);
+            if (flags >= 0 && !(flags & FD_CLOEXEC)) sp.close(other);
+        }
+        sp.dup2(fd, fd);
+        low = fd + 1;
+    }
+    SpawnAttrs::check(::posix_spawn_file_actions_addclosefrom_np(sp.actions(), low), "addclosefrom_np");
+}
 
 }  // namespace
 
@@ -235,7 +263,7 @@ std::shared_ptr<ChildProcess> ChildProcess::spawn(EventLoop& loop, const std::ve
     // Python's close_fds=True: descriptors the program inherited without close-on-exec (from
     // its own parent, or opened by a library) do not reach the child either. After the dup2s,
     // which still need their sources.
-    SpawnAttrs::check(::posix_spawn_file_actions_addclosefrom_np(sp.actions(), 3), "addclosefrom_np");
+    keep_only_passed_fds(sp, options.pass_fds);
 
     // Signals: an empty mask, and the default action for SIGPIPE and SIGXFSZ, which aio (like
     // Python) ignores in the parent (Python's restore_signals). Handled signals are reset by exec.

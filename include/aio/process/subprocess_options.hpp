@@ -12,7 +12,7 @@
 ///
 /// **g++ 12 caveat:** g++ 12.2 destroys a std::string held in an aggregate temporary of a
 /// `co_await` expression twice, and cannot compile a braced std::initializer_list there. With
-/// cwd or env, build the options first (clang and newer g++ need no such care):
+/// cwd, env or pass_fds, build the options first (clang and newer g++ need no such care):
 /// ```
 /// aio::SubprocessOptions opts{.stdout = aio::PIPE, .cwd = "/tmp"};
 /// auto proc = co_await aio::create_subprocess_exec("ls", {"-l"}, opts);
@@ -112,6 +112,10 @@ struct SubprocessOptions {
     /// setpgid(0, pgid) in the child; 0 makes the child the leader of a new group (Python's
     /// process_group).
     std::optional<pid_t> process_group = std::nullopt;
+    /// Open descriptors of the parent that the child gets under the same numbers (Python's
+    /// pass_fds), even if they are close-on-exec. Every other descriptor above 2 is closed in
+    /// the child. A negative or unopened descriptor is a ValueError / OSError(EBADF).
+    std::vector<int> pass_fds = {};
 };
 
 }  // namespace aio

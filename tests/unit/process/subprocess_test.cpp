@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -208,6 +209,52 @@ TEST_F(SubprocessTest, TheChildInheritsOnlyItsStandardStreams) {
                                                           {.stdin = aio::PIPE, .stdout = aio::PIPE, .stderr = aio::PIPE});
         auto [out, err] = co_await aio::wait_for(proc.communicate(), 10s);
         EXPECT_EQ(out, "0\n1\n2\n3\n") << err;
+    };
+    run(body());
+}
+
+TEST_F(SubprocessTest, PassFdsKeepTheirNumbersInTheChildAndNoOtherDescriptorGoesAlong) {
+    // Two descriptors without close-on-exec that are not passed, one below the passed one and one
+    // above it: the child gets neither. The passed one is close-on-exec in the parent.
+    const int stray_below = ::open("/dev/null", O_RDONLY);
+    int fds[2];
+    ASSERT_EQ(::pipe2(fds, O_CLOEXEC), 0);
+    const int r = fds[0], w = fds[1];
+    const int stray_above = ::open("/dev/null", O_RDONLY);
+    ASSERT_LT(stray_below, w);
+    ASSERT_GT(stray_above, w);
+    auto body = [&]() -> aio::Coro<void> {
+        std::string script = "echo passed >&" + std::to_string(w) + "; ls /proc/self/fd";
+        aio::SubprocessOptions options{.stdout = aio::PIPE, .pass_fds = {w}};
+        auto proc = co_await aio::create_subprocess_exec("sh", {"-c", script}, options);
+        auto [out, err] = co_await aio::wait_for(proc.communicate(), 10s);
+        EXPECT_EQ(proc.returncode(), 0) << err;
+        // ls sees 0, 1, 2, the passed descriptor and one of its own.
+        std::vector<std::string> listed;
+        for (std::size_t at = 0, nl; (nl = out.find('\n', at)) != std::string::npos; at = nl + 1)
+            listed.push_back(out.substr(at, nl - at));
+        EXPECT_EQ(listed.size(), 5u) << out;
+        auto has = [&](int fd) { return std::find(listed.begin(), listed.end(), std::to_string(fd)) != listed.end(); };
+        EXPECT_TRUE(has(w)) << out;
+        EXPECT_FALSE(has(stray_below)) << out;
+        EXPECT_FALSE(has(stray_above)) << out;
+    };
+    run(body());
+    ::close(w);
+    char buf[32] = {};
+    EXPECT_EQ(::read(r, buf, sizeof buf), 7);
+    EXPECT_EQ(std::string(buf), "passed\n");
+    ::close(r);
+    ::close(stray_below);
+    ::close(stray_above);
+}
+
+TEST_F(SubprocessTest, PassFdsThatAreNotOpenDescriptorsAreClearErrors) {
+    auto body = []() -> aio::Coro<void> {
+        aio::SubprocessOptions negative{.pass_fds = {-1}};
+        EXPECT_THROW(co_await aio::create_subprocess_exec("true", {}, negative), aio::ValueError);
+        aio::SubprocessOptions closed{.pass_fds = {987654}};
+        EXPECT_THROW(co_await aio::create_subprocess_exec("true", {}, closed), aio::OSError);
     };
     run(body());
 }
