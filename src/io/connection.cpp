@@ -12,6 +12,7 @@
 #include "io/connect.hpp"
 #include "io/fd_transport.hpp"
 #include "io/fd_wait.hpp"
+#include "io/happy_eyeballs.hpp"
 #include "io/socket_ops.hpp"
 #include "io/tls_hook.hpp"
 #include "io/transport_start.hpp"
@@ -90,18 +91,17 @@ Coro<ConnectionPair> create_connection_impl(ProtocolFactory factory, std::string
     // Own the name before the first suspension: the view points into the caller's arguments.
     std::string server_hostname = opts.server_hostname ? std::string(*opts.server_hostname) : host;
     opts.server_hostname.reset();
+    if (opts.interleave < 0) throw ValueError("interleave must be >= 0");
+    if (opts.happy_eyeballs_delay && opts.happy_eyeballs_delay->count() < 0)
+        throw ValueError("happy_eyeballs_delay must not be negative");
     auto infos = co_await getaddrinfo(host, port, opts.family, SOCK_STREAM);
     if (infos.empty()) throw OSError(0, "getaddrinfo(" + host + ") returned an empty list");
+    std::vector<SocketAddress> addrs;
+    for (const auto& ai : infos) addrs.push_back(ai.addr);
+    int interleave = opts.interleave == 0 && opts.happy_eyeballs_delay ? 1 : opts.interleave;
+    if (interleave > 0) addrs = io::interleave_addresses(addrs, interleave);
     std::vector<std::exception_ptr> errors;
-    sys::Fd fd;
-    for (const auto& ai : infos) {
-        try {
-            fd = co_await io::connect_socket(ai.addr, SOCK_STREAM, opts.local_addr);
-            break;
-        } catch (const OSError&) {
-            errors.push_back(std::current_exception());
-        }
-    }
+    sys::Fd fd = co_await io::connect_first(std::move(addrs), opts.happy_eyeballs_delay, opts.local_addr, errors);
     if (!fd) std::rethrow_exception(combine_errors(errors));
     io::TlsParams tls;
     tls.server_side = false;

@@ -44,6 +44,15 @@ struct ConnectOptions {
     std::optional<SocketAddress> local_addr = std::nullopt;
     /// The StreamReader buffer limit (streams only; asyncio: 64 KiB).
     std::size_t limit = 64 * 1024;
+    /// RFC 8305 "Happy Eyeballs" (asyncio's happy_eyeballs_delay): when the host has several
+    /// addresses, start connecting to the next one this long after the previous attempt began,
+    /// or as soon as it fails, and keep the first that connects (RFC 8305 suggests 250 ms).
+    /// Unset: one address after the other, each to its end.
+    std::optional<Duration> happy_eyeballs_delay = std::nullopt;
+    /// Reorder the addresses so that their families alternate, with this many of the first
+    /// family first (asyncio's interleave). 0: keep the resolver's order, unless
+    /// happy_eyeballs_delay is set, which makes it 1.
+    int interleave = 0;
 };
 
 /// create_server / start_server / create_unix_server.

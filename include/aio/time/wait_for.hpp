@@ -53,8 +53,10 @@ Coro<std::remove_cvref_t<await_result_t<A>>> wait_for(A aw, std::optional<Durati
         }
         if constexpr (std::is_void_v<R>)
             t.result();
-        else
+        else if constexpr (std::is_copy_constructible_v<R>)
             co_return R(t.result());
+        else
+            co_return std::move(const_cast<R&>(t.result()));  // move-only: one owner can take it
     } else {
         co_return co_await timeout(delay, std::move(aw));
     }

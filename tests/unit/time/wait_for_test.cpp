@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -79,6 +80,18 @@ TEST_F(WaitFor, ReturnsTheCoroutinesValueWhenItFinishesInTime) {
     };
     EXPECT_EQ(run(body()), 3);
     EXPECT_EQ(elapsed(), 10ms);
+}
+
+TEST_F(WaitFor, AMoveOnlyResultIsMovedOut) {
+    auto make = []() -> aio::Coro<std::unique_ptr<int>> {
+        co_await aio::sleep(1ms);
+        co_return std::make_unique<int>(42);
+    };
+    auto body = [&]() -> aio::Coro<int> {
+        std::unique_ptr<int> p = co_await aio::wait_for(make(), 1s);
+        co_return *p;
+    };
+    EXPECT_EQ(run(body()), 42);
 }
 
 TEST_F(WaitFor, ReturnsTheValueOfAFutureSetBeforeTheDeadline) {
