@@ -56,8 +56,40 @@ struct FramePoolOwner {
     }
 };
 
-// Takes what the depot holds for `cls` (or a chunk remainder). True if the
-// thread's pool can now serve the class.
+// Gives the unused end of the current chunk to the free lists, as one block
+// of the largest class that fits there, and empties the bump range.
+void retire_bump(FramePoolLists& pool) noexcept {
+    std::size_t left = static_cast<std::size_t>(pool.bump_end - pool.bump);
+    if (left >= kPoolGranule) {
+        std::size_t c = left / kPoolGranule;
+        if (c >= kPoolClasses) c = kPoolClasses - 1;
+        if (pool_class_needs_16(c) && (reinterpret_cast<std::uintptr_t>(pool.bump) & 15)) --c;
+        auto* b = reinterpret_cast<FreeBlock*>(pool.bump);
+        b->next = pool.heads[c];
+        pool.heads[c] = b;
+    }
+    pool.bump = pool.bump_end = nullptr;
+}
+
+// Cuts a block of class `cls` from the bump range, or returns null if it does
+// not fit. An 8-byte gap skipped to align a block becomes a class-1 block.
+void* carve(FramePoolLists& pool, std::size_t cls) noexcept {
+    std::size_t bytes = cls * kPoolGranule;
+    char* p = pool.bump;
+    std::size_t skip = pool_class_needs_16(cls) && (reinterpret_cast<std::uintptr_t>(p) & 15) ? kPoolGranule : 0;
+    if (static_cast<std::size_t>(pool.bump_end - p) < skip + bytes) return nullptr;
+    if (skip) {
+        auto* gap = reinterpret_cast<FreeBlock*>(p);
+        gap->next = pool.heads[1];
+        pool.heads[1] = gap;
+        p += skip;
+    }
+    pool.bump = p + bytes;
+    return p;
+}
+
+// Takes what the depot holds for `cls`, or a chunk remainder. True if the
+// thread's pool got something to try.
 bool take_from_depot(FramePoolLists& pool, std::size_t cls) {
     Depot& d = depot();
     if (!d.nonempty.load(std::memory_order_acquire)) return false;
@@ -68,11 +100,12 @@ bool take_from_depot(FramePoolLists& pool, std::size_t cls) {
         return true;
     }
     if (!d.remainders.empty()) {
+        retire_bump(pool);
         auto [b, e] = d.remainders.back();
         d.remainders.pop_back();
         pool.bump = b;
         pool.bump_end = e;
-        return static_cast<std::size_t>(e - b) >= cls * kPoolGranule;
+        return true;
     }
     return false;
 }
@@ -109,30 +142,20 @@ void frame_pool_register_owner() noexcept {
 void* pool_refill(std::size_t cls) {
     auto& pool = t_frame_pool;
     if (!pool.owner_registered) frame_pool_register_owner();
-    std::size_t bytes = cls * kPoolGranule;
-    if (!take_from_depot(pool, cls)) {
-        // The rest of the current chunk is too small for this class: keep it
-        // as one block of the largest class that fits.
-        std::size_t left = static_cast<std::size_t>(pool.bump_end - pool.bump);
-        if (left >= kPoolGranule) {
-            std::size_t c = left / kPoolGranule;
-            if (c >= kPoolClasses) c = kPoolClasses - 1;
-            auto* b = reinterpret_cast<FreeBlock*>(pool.bump);
-            b->next = pool.heads[c];
-            pool.heads[c] = b;
+    for (;;) {
+        if (FreeBlock* b = pool.heads[cls]) {
+            pool.heads[cls] = b->next;
+            return b;
         }
+        if (void* p = carve(pool, cls)) return p;
+        // Each depot hand-off removes an entry from the depot, so this ends.
+        if (take_from_depot(pool, cls)) continue;
+        retire_bump(pool);
         std::size_t size = pool.chunks >= 5 ? kHugeChunk : kFirstChunk << pool.chunks;
         pool.bump = map_chunk(size);
         pool.bump_end = pool.bump + size;
         ++pool.chunks;
     }
-    if (FreeBlock* b = pool.heads[cls]) {
-        pool.heads[cls] = b->next;
-        return b;
-    }
-    void* p = pool.bump;
-    pool.bump += bytes;
-    return p;
 }
 
 }  // namespace aio::detail

@@ -9,6 +9,7 @@ namespace aio::detail {
 
 FutureBase::~FutureBase() {
     if (loop_) loop_->unregister_state(this);
+    if (has_extra_) delete extra_;
 }
 
 bool FutureBase::cancel(const std::string& msg) {
@@ -31,7 +32,7 @@ void FutureBase::set_exception(std::exception_ptr e) {
 
 const std::exception_ptr& FutureBase::peek_exception() const noexcept {
     static const std::exception_ptr none;
-    return extra_ ? extra_->exception : none;
+    return has_extra_ ? extra_->exception : none;
 }
 
 void FutureBase::check_result_slow() {
@@ -55,23 +56,30 @@ std::exception_ptr FutureBase::exception() {
 
 const std::string& FutureBase::cancel_message() const noexcept {
     static const std::string empty;
-    return extra_ ? extra_->cancel_message : empty;
+    return has_extra_ ? extra_->cancel_message : empty;
 }
 
 void FutureBase::set_cancel_message(const std::string& msg) {
-    if (!msg.empty() || extra_) extra().cancel_message = msg;
+    if (!msg.empty() || has_extra_) extra().cancel_message = msg;
 }
 
 FutureExtra& FutureBase::extra() {
-    if (!extra_) extra_ = std::make_unique<FutureExtra>();
+    if (!has_extra_) {
+        auto* x = new FutureExtra;
+        x->listeners = listeners_;
+        if (x->listeners) x->listeners->pprev_ = &x->listeners;
+        extra_ = x;
+        has_extra_ = true;
+    }
     return *extra_;
 }
 
 void FutureBase::add_listener(DoneListener* l) noexcept {
-    l->next_ = listeners_;
-    l->pprev_ = &listeners_;
-    if (listeners_) listeners_->pprev_ = &l->next_;
-    listeners_ = l;
+    DoneListener*& head = listener_head();
+    l->next_ = head;
+    l->pprev_ = &head;
+    if (head) head->pprev_ = &l->next_;
+    head = l;
 }
 
 CallbackId FutureBase::add_callback(std::function<void()> fn) {
@@ -86,7 +94,7 @@ CallbackId FutureBase::add_callback(std::function<void()> fn) {
 }
 
 std::size_t FutureBase::remove_callback(CallbackId id) noexcept {
-    if (!extra_) return 0;
+    if (!has_extra_) return 0;
     auto& cbs = extra_->callbacks;
     auto it = std::find_if(cbs.begin(), cbs.end(), [id](const DoneCallback& c) { return c.id == id; });
     if (it == cbs.end()) return 0;
@@ -96,14 +104,15 @@ std::size_t FutureBase::remove_callback(CallbackId id) noexcept {
 
 void FutureBase::finish(FutureStatus s) noexcept {
     status_ = s;
-    if (DoneListener* l = listeners_; l && !l->next_) {
+    DoneListener*& head = listener_head();
+    if (DoneListener* l = head; l && !l->next_) {
         l->unlink();  // one listener (an awaiting task): nothing to reorder
         l->on_done(*this);
     } else if (l) {
         // Listeners are registered last-first; wake them in registration order so
         // waiters resume FIFO, as asyncio's callback list does.
         DoneListener* reversed = nullptr;
-        while ((l = listeners_)) {
+        while ((l = head)) {
             l->unlink();
             l->next_ = reversed;
             reversed = l;
@@ -114,7 +123,7 @@ void FutureBase::finish(FutureStatus s) noexcept {
             l->on_done(*this);
         }
     }
-    if (extra_ && !extra_->callbacks.empty()) {
+    if (has_extra_ && !extra_->callbacks.empty()) {
         auto callbacks = std::move(extra_->callbacks);
         extra_->callbacks.clear();
         if (!loop_ || loop_->is_closed()) return;

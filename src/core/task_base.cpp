@@ -58,7 +58,7 @@ void TaskBase::run() {
         return;
     }
     // cancel() was called while the task ran: pass it to what it now awaits.
-    if (must_cancel_ && waiting_on_ && waiting_on_->cancel_wait(cancel_message())) must_cancel_ = false;
+    if (Waiter* w = waiting_on(); must_cancel_ && w && w->cancel_wait(cancel_message())) must_cancel_ = false;
 }
 
 bool TaskBase::cancel(const std::string& msg) {
@@ -66,7 +66,7 @@ bool TaskBase::cancel(const std::string& msg) {
     ++num_cancels_requested_;
     // Kept on the task too, so any awaiter can raise make_cancelled_error().
     set_cancel_message(msg);
-    if (waiting_on_ && waiting_on_->cancel_wait(msg)) return true;
+    if (Waiter* w = waiting_on(); w && w->cancel_wait(msg)) return true;
     must_cancel_ = true;
     return true;
 }
@@ -111,7 +111,7 @@ void TaskBase::destroy_pending() noexcept {
         coro_ = {};
         h.destroy();
     }
-    waiting_on_ = nullptr;
+    if (suspended_) unpark();
     finish_cancelled("the event loop was closed");
     release();  // the loop's reference
     release();  // ours
@@ -124,14 +124,18 @@ std::string TaskBase::get_name() const {
 
 void TaskBase::set_name(std::string name) { extra().name = std::move(name); }
 
-std::string TaskBase::awaiting() const { return waiting_on_ ? waiting_on_->describe_wait() : std::string(); }
+std::string TaskBase::awaiting() const {
+    Waiter* w = waiting_on();
+    return w ? w->describe_wait() : std::string();
+}
 
 std::string TaskBase::describe() const {
     std::string out = "<Task ";
     out += cancelled() ? "cancelled" : done() ? "finished" : "pending";
     out += " name='" + get_name() + "'";
-    if (file_ && *file_) out += " created at " + std::string(file_) + ":" + std::to_string(line_);
-    if (waiting_on_) out += " awaiting " + waiting_on_->describe_wait();
+    SourceLocation site = creation_site();
+    if (*site.file_name()) out += " created at " + std::string(site.file_name()) + ":" + std::to_string(site.line());
+    if (Waiter* w = waiting_on()) out += " awaiting " + w->describe_wait();
     out += ">";
     return out;
 }

@@ -39,10 +39,12 @@ private:
         auto h = handle_type::from_address(coro_.address());
         auto& p = h.promise();
         if (p.has_exception()) {
-            if (p.is_cancellation())
-                finish_cancelled(cancel_message_of(p.exception()));
+            bool cancellation = p.is_cancellation();
+            std::exception_ptr e = p.take_exception();
+            if (cancellation)
+                finish_cancelled(cancel_message_of(e));
             else
-                finish_with_exception(p.exception());
+                finish_with_exception(std::move(e));
         } else if (must_cancel_) {
             // cancel() came after the coroutine's last suspension: the task still
             // ends cancelled, as in asyncio.

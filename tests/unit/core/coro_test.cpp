@@ -63,6 +63,24 @@ aio::Coro<std::int64_t> nested_suspending(int depth) {
     co_return below + 1;
 }
 
+// Throws `what`, after a sleep when `delay` is positive (so the awaiter resumes from the loop).
+aio::Coro<int> fails_with(std::string what, aio::Duration delay) {
+    if (delay > aio::Duration::zero()) co_await aio::sleep(delay);
+    throw std::runtime_error(what);
+    co_return 0;
+}
+
+/// An exception that keeps a Counted alive for as long as it exists.
+struct CountedError : std::runtime_error {
+    CountedError() : std::runtime_error("counted"), held(std::make_shared<Counted>()) {}
+    std::shared_ptr<Counted> held;
+};
+
+aio::Coro<void> throws_counted() {
+    throw CountedError();
+    co_return;
+}
+
 }  // namespace
 
 TEST_F(CoroTest, ACoroutineDoesNotRunUntilAwaited) {
@@ -195,4 +213,88 @@ TEST_F(CoroTest, TenThousandNestedSynchronousCoroutineAwaitsComplete) {
 
 TEST_F(CoroTest, TenThousandNestedCoroutinesUnwindAfterTheLeafSuspends) {
     EXPECT_EQ(run(nested_suspending(10'000)), 10'000);
+}
+
+// A finished coroutine's exception waits in one per-thread slot until its awaiter takes it
+// (coro.hpp). These pin that each awaiter gets its own exception, however failures interleave.
+TEST_F(CoroTest, AnAwaiterHoldingOneFailureGetsTheNextFailureItAwaitsNotTheFirstAgain) {
+    auto main = []() -> aio::Coro<std::string> {
+        std::string seen;
+        for (aio::Duration delay : {aio::Duration::zero(), aio::Duration(1ms)}) {
+            // The first exception is still held (caught) while the second coroutine fails.
+            std::exception_ptr first;
+            try {
+                co_await fails_with("first", delay);
+            } catch (const std::runtime_error&) {
+                first = std::current_exception();
+            }
+            try {
+                co_await fails_with("second", delay);
+            } catch (const std::runtime_error& second) {
+                seen += std::string("/") + second.what();
+            }
+            try {
+                std::rethrow_exception(first);
+            } catch (const std::runtime_error& e) {
+                seen += std::string("/") + e.what() + ";";
+            }
+        }
+        co_return seen;
+    };
+    EXPECT_EQ(run(main()), "/second/first;/second/first;");
+}
+
+TEST_F(CoroTest, TasksWhoseCoroutinesFailInTheSameIterationEachKeepTheirOwnException) {
+    auto awaits_failure = [](std::string what) -> aio::Coro<int> { co_return co_await fails_with(what, 1s); };
+    auto a = loop.create_task(awaits_failure("a"));
+    auto b = loop.create_task(fails_with("b", 1s));
+    auto c = loop.create_task(awaits_failure("c"));
+    auto main = [&]() -> aio::Coro<std::string> {
+        std::string seen;
+        for (auto* t : {&a, &b, &c}) {
+            try {
+                co_await *t;
+            } catch (const std::runtime_error& e) {
+                seen += e.what();
+            }
+        }
+        co_return seen;
+    };
+    EXPECT_EQ(run(main()), "abc");
+}
+
+TEST_F(CoroTest, AnExceptionIsFreedOnceItsAwaiterIsDoneWithIt) {
+    auto main = []() -> aio::Coro<int> {
+        try {
+            co_await throws_counted();
+        } catch (const CountedError&) {
+            if (Counted::alive != 1) co_return -1;
+        }
+        co_return Counted::alive;  // nothing may keep the caught exception alive
+    };
+    EXPECT_EQ(run(main()), 0);
+}
+
+TEST_F(CoroTest, ACancelledErrorEndingATaskCancelsItAndOtherExceptionsFailIt) {
+    auto raises_cancelled = []() -> aio::Coro<int> {
+        throw aio::CancelledError("by hand");
+        co_return 0;
+    };
+    auto cancelled = loop.create_task(raises_cancelled());
+    auto failed = loop.create_task(fails_with("plain", aio::Duration::zero()));
+    auto settle = [](aio::AnyTask t) -> aio::Coro<void> {
+        try {
+            co_await t;
+        } catch (...) {
+        }
+    };
+    run(settle(cancelled));
+    run(settle(failed));
+    EXPECT_TRUE(cancelled.cancelled());
+    EXPECT_FALSE(failed.cancelled());
+    try {
+        std::rethrow_exception(failed.exception());
+    } catch (const std::runtime_error& e) {
+        EXPECT_STREQ(e.what(), "plain");
+    }
 }

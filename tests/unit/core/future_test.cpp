@@ -273,6 +273,52 @@ TEST_F(FutureTest, EveryTaskAwaitingAFutureGetsItsResultInAwaitOrder) {
     EXPECT_EQ(log, (Log{"a:x", "b:x", "c:x"}));
 }
 
+// Until a future needs its rarely used fields (callbacks, name, exception), the word that will
+// point to them holds the head of the awaiter list; these pin the hand-over between the two.
+TEST_F(FutureTest, AwaitersAlreadyWaitingAreWokenInOrderWhenACallbackIsAddedBeforeTheResult) {
+    Log log;
+    auto f = loop.create_future<std::string>();
+    auto waiter = [&](std::string name) -> aio::Coro<void> {
+        std::string v = co_await f;
+        log.push_back(name + ":" + v);
+    };
+    auto a = loop.create_task(waiter("a"));
+    auto b = loop.create_task(waiter("b"));
+    run_once();
+    f.add_done_callback([&](const aio::Future<std::string>&) { log.push_back("callback"); });
+    f.set_result("x");
+    loop.run_until_complete(b);
+    run_once();
+    EXPECT_TRUE(a.done());
+    EXPECT_EQ(log, (Log{"a:x", "b:x", "callback"}));
+}
+
+TEST_F(FutureTest, TasksAwaitingATaskThatIsRenamedAndThenFailsAllSeeItsException) {
+    Log log;
+    auto gate = loop.create_future<void>();
+    auto body = [&]() -> aio::Coro<int> {
+        co_await gate;
+        throw std::runtime_error("late");
+    };
+    auto target = loop.create_task(body());
+    auto waiter = [&](std::string name) -> aio::Coro<void> {
+        try {
+            co_await target;
+        } catch (const std::runtime_error& e) {
+            log.push_back(name + ":" + e.what());
+        }
+    };
+    auto a = loop.create_task(waiter("a"));
+    auto b = loop.create_task(waiter("b"));
+    run_once();
+    target.set_name("renamed");  // the extra is created while a and b are listening
+    gate.set_result();
+    loop.run_until_complete(b);
+    EXPECT_TRUE(a.done());
+    EXPECT_EQ(target.get_name(), "renamed");
+    EXPECT_EQ(log, (Log{"a:late", "b:late"}));
+}
+
 TEST_F(FutureTest, AwaitingAnRvalueFutureMovesTheValueOut) {
     auto f = loop.create_future<std::unique_ptr<int>>();
     f.set_result(std::make_unique<int>(6));

@@ -228,6 +228,34 @@ TEST_F(TaskTest, ATaskRemembersWhereItWasCreated) {
     loop.run_until_complete(t);
 }
 
+TEST_F(TaskTest, ACreationSiteLineBeyondSixteenBitsIsKeptAsTheLargestItCanHold) {
+    // A task keeps its creation site in one word: the file's address and a 16-bit line.
+    auto near = loop.create_task(value_after(1, 0s), "", aio::SourceLocation::current("big.cpp", 65534));
+    auto far = loop.create_task(value_after(1, 0s), "", aio::SourceLocation::current("big.cpp", 70000));
+    EXPECT_EQ(near.creation_site().line(), 65534u);
+    EXPECT_EQ(far.creation_site().line(), 65535u);
+    EXPECT_STREQ(far.creation_site().file_name(), "big.cpp");
+    loop.run_until_complete(far);
+    EXPECT_TRUE(near.done());
+}
+
+TEST_F(TaskTest, AWokenTaskWaitingInTheReadyQueueAwaitsNothingAndCanStillBeCancelled) {
+    // A suspended task keeps its Waiter in the ready-queue link it is not using; once woken,
+    // the link is the queue's again. The task queued behind it makes that link non-null.
+    auto f = loop.create_future<int>();
+    auto body = [&]() -> aio::Coro<int> { co_return co_await f; };
+    auto t = loop.create_task(body());
+    run_once();
+    EXPECT_FALSE(t.awaiting().empty());
+    f.set_result(1);
+    auto behind = loop.create_task(value_after(2, 0s));
+    EXPECT_EQ(t.awaiting(), "");
+    EXPECT_NE(t.state()->describe().find("pending"), std::string::npos);
+    EXPECT_TRUE(t.cancel("woken"));
+    loop.run_until_complete(behind);
+    EXPECT_TRUE(t.cancelled());
+}
+
 // ---- done callbacks ------------------------------------------------------------------------
 
 TEST_F(TaskTest, ADoneCallbackRunsOnALaterIterationNotWhenTheTaskFinishes) {

@@ -15,6 +15,7 @@
 // builds bypass the pool so ASan still sees every use-after-free.
 
 #include <cstddef>
+#include <cstdint>
 #include <new>
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
@@ -27,8 +28,17 @@
 
 namespace aio::detail {
 
-inline constexpr std::size_t kPoolGranule = 16;
-inline constexpr std::size_t kPoolClasses = 32;  // blocks up to 496 bytes come from the pool
+// Classes are 8 bytes apart, so a 40-byte frame or a 72-byte task state does
+// not pay for a 48- or 80-byte block. Alignment follows from the size: an
+// object's size is a multiple of its alignment, so a block whose size is an
+// odd multiple of 8 can only hold objects aligned to 8 or less and may sit on
+// any 8-byte boundary, while blocks of a multiple of 16 are carved 16-aligned
+// (operator new's guarantee, which coroutine frames rely on).
+inline constexpr std::size_t kPoolGranule = 8;
+inline constexpr std::size_t kPoolClasses = 64;  // blocks up to 504 bytes come from the pool
+
+/// True if blocks of class `cls` must start on a 16-byte boundary.
+constexpr bool pool_class_needs_16(std::size_t cls) noexcept { return cls % 2 == 0; }
 
 struct FreeBlock {
     FreeBlock* next;
@@ -60,7 +70,8 @@ inline void* pool_allocate(std::size_t size) {
             return b;
         }
         std::size_t bytes = cls * kPoolGranule;
-        if (static_cast<std::size_t>(pool.bump_end - pool.bump) >= bytes) {
+        bool aligned = !pool_class_needs_16(cls) || (reinterpret_cast<std::uintptr_t>(pool.bump) & 15) == 0;
+        if (aligned && static_cast<std::size_t>(pool.bump_end - pool.bump) >= bytes) {
             void* p = pool.bump;
             pool.bump += bytes;
             return p;

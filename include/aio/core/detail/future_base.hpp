@@ -78,6 +78,7 @@ struct DoneCallback {
 
 // Rarely used fields, allocated on first use to keep every task small.
 struct FutureExtra {
+    DoneListener* listeners = nullptr;  // the listener list moves here with the extra
     std::exception_ptr exception;  // what a failed future or task holds
     std::string cancel_message;
     std::string name;
@@ -108,7 +109,7 @@ public:
     /// Throws CancelledError if cancelled, InvalidStateError if pending, and
     /// rethrows a stored exception. Marks the exception retrieved.
     void check_result() {
-        if (status_ == FutureStatus::finished && !extra_) {
+        if (status_ == FutureStatus::finished && !has_extra_) {
             exception_retrieved_ = true;  // the common case: a value and nothing else
             return;
         }
@@ -145,14 +146,14 @@ protected:
     void finish(FutureStatus s) noexcept;
     void set_cancel_message(const std::string& msg);
     FutureExtra& extra();
-    bool has_extra() const noexcept { return bool(extra_); }
-    const FutureExtra* extra_ptr() const noexcept { return extra_.get(); }
+    bool has_extra() const noexcept { return has_extra_; }
+    const FutureExtra* extra_ptr() const noexcept { return has_extra_ ? extra_ : nullptr; }
     /// "Future" or "Task": used in the never-retrieved report.
     virtual const char* kind() const noexcept { return "Future"; }
 
     /// Stores the exception a failed future or task ends with (in its FutureExtra).
     void store_exception(std::exception_ptr e) { extra().exception = std::move(e); }
-    bool has_exception() const noexcept { return extra_ && extra_->exception; }
+    bool has_exception() const noexcept { return has_extra_ && extra_->exception; }
 
     EventLoop* loop_;
 
@@ -160,11 +161,19 @@ private:
     void last_ref_dropped() noexcept;
     void check_result_slow();
 
-    DoneListener* listeners_ = nullptr;
-    std::unique_ptr<FutureExtra> extra_;
+    DoneListener*& listener_head() noexcept { return has_extra_ ? extra_->listeners : listeners_; }
+
+    // Until the future needs its FutureExtra, this word is the head of the
+    // listener list; from then on it points to the extra, which holds the
+    // head. Sharing the word keeps every task 8 bytes smaller.
+    union {
+        DoneListener* listeners_ = nullptr;  // while !has_extra_
+        FutureExtra* extra_;                 // while has_extra_ (owned)
+    };
     std::uint32_t refs_ = 1;
     FutureStatus status_ = FutureStatus::pending;
-    bool exception_retrieved_ = false;
+    bool exception_retrieved_ : 1 = false;
+    bool has_extra_ : 1 = false;
     // Two bytes of tail padding follow: TaskBase keeps its flags there.
 };
 

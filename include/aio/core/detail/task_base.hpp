@@ -21,7 +21,10 @@ namespace aio::detail {
 class TaskBase : public FutureBase {
 public:
     TaskBase(EventLoop* loop, std::coroutine_handle<> coro, std::string_view name, SourceLocation where)
-        : FutureBase(loop), line_(where.line()), coro_(coro), id_(loop->next_task_id_++), file_(where.file_name()) {
+        : FutureBase(loop),
+          id_(static_cast<std::uint32_t>(loop->next_task_id_++)),
+          coro_(coro),
+          site_(pack_site(where)) {
         if (!name.empty()) set_initial_name(name);
     }
     ~TaskBase() override;
@@ -41,23 +44,31 @@ public:
 
     std::string get_name() const;
     void set_name(std::string name);
-    std::uint64_t id() const noexcept { return id_; }
+    /// The N of the default name "Task-N". It counts tasks created on the loop
+    /// and wraps after 2^32 of them (names are for people; nothing relies on
+    /// them being unique, as in asyncio, where set_name can repeat a name).
+    std::uint32_t id() const noexcept { return id_; }
     /// File and line of the create_task call (the function name is not kept).
-    SourceLocation creation_site() const noexcept { return SourceLocation{file_, "", line_}; }
+    SourceLocation creation_site() const noexcept {
+        return SourceLocation{reinterpret_cast<const char*>(site_ & kSiteFileMask), "",
+                              static_cast<unsigned>(site_ >> kSiteLineShift)};
+    }
     /// What the task is suspended on, for introspection ("" if not suspended).
     std::string awaiting() const;
 
     // ---- the awaiter protocol ----
     /// Marks the task suspended on `w`; the loop resumes `h` once woken.
     void suspend_on(Waiter* w, std::coroutine_handle<> h) noexcept {
-        waiting_on_ = w;
+        park(w);
         resume_ = h;
     }
     /// Schedules the next step. Called exactly once per suspension.
     void wake() noexcept {
-        waiting_on_ = nullptr;
+        suspended_ = false;
         loop_->push_ready(this);
     }
+    /// What the task is suspended on, or null when it is ready or running.
+    Waiter* waiting_on() const noexcept { return suspended_ ? reinterpret_cast<Waiter*>(next_ready_) : nullptr; }
     /// True once if this resumption must raise CancelledError.
     bool take_cancel_request() noexcept {
         bool r = throw_cancel_;
@@ -74,24 +85,45 @@ protected:
     void set_initial_name(std::string_view name);
 
     // The flags come first so they fill FutureBase's tail padding, and the
-    // counters pack behind them: a TaskState<void> fits 112 bytes.
+    // counters pack behind them. Every spawned task pays for each field here;
+    // spawn_batch in bench/ counts the bytes.
     std::uint8_t throw_cancel_ : 1 = 0;
     std::uint8_t started_ : 1 = 0;
     std::uint8_t must_cancel_ : 1 = 0;  // used by TaskState too
+    std::uint8_t suspended_ : 1 = 0;    // parked on the Waiter in next_ready_
 
 private:
     friend class aio::EventLoop;
-    std::uint32_t line_;
+    /// A suspended task is in no ready queue, so the queue's link holds the
+    /// Waiter instead (a pointer round trip through Runnable*).
+    void park(Waiter* w) noexcept {
+        next_ready_ = reinterpret_cast<Runnable*>(w);
+        suspended_ = true;
+    }
+    void unpark() noexcept {
+        suspended_ = false;
+        next_ready_ = nullptr;
+    }
+    // The creation site in one word: the file name's address in the low 48
+    // bits (user-space addresses on x86-64 and AArch64 fit), the line above it.
+    static constexpr unsigned kSiteLineShift = 48;
+    static constexpr std::uintptr_t kSiteFileMask = (std::uintptr_t(1) << kSiteLineShift) - 1;
+    static std::uintptr_t pack_site(SourceLocation where) noexcept {
+        auto file = reinterpret_cast<std::uintptr_t>(where.file_name());
+        if (file & ~kSiteFileMask) file = reinterpret_cast<std::uintptr_t>("");
+        std::uintptr_t line = where.line() < 0xFFFF ? where.line() : 0xFFFF;
+        return file | line << kSiteLineShift;
+    }
+
     std::uint32_t num_cancels_requested_ = 0;
+    std::uint32_t id_;
 
 protected:
     std::coroutine_handle<> coro_;
 
 private:
     std::coroutine_handle<> resume_;
-    Waiter* waiting_on_ = nullptr;
-    std::uint64_t id_;
-    const char* file_;
+    std::uintptr_t site_;
 };
 
 /// The running task, or null outside a task.
