@@ -10,17 +10,14 @@
 #include <string>
 
 #include "support/io_fixture.hpp"
+#include "support/loopback_server.hpp"
 #include "unit/io/tls_support.hpp"
 
 using namespace aio_io_test;
 
 namespace {
 
-std::string pattern(std::size_t n) {
-    std::string s(n, '\0');
-    for (std::size_t i = 0; i < n; ++i) s[i] = static_cast<char>('A' + (i * 13 + i / 4093) % 26);
-    return s;
-}
+using aio_test::pattern;
 
 /// A temporary regular file holding `content`, open for reading; removed and closed at the end.
 struct TempFile {
@@ -46,18 +43,11 @@ struct TempFile {
 /// Collects what a connection receives until EOF.
 struct Sink : aio::Protocol {
     std::string got;
-    aio::Event eof, made;
+    aio::Event lost;
     aio::Transport* transport = nullptr;
-    void connection_made(aio::Transport& t) override {
-        transport = &t;
-        made.set();
-    }
+    void connection_made(aio::Transport& t) override { transport = &t; }
     void data_received(std::string_view d) override { got.append(d); }
-    bool eof_received() override {
-        eof.set();
-        return false;
-    }
-    void connection_lost(std::exception_ptr) override { eof.set(); }
+    void connection_lost(std::exception_ptr) override { lost.set(); }
 };
 
 /// The client side: records what it is told.
@@ -70,48 +60,18 @@ struct Client : aio::Protocol {
     void connection_lost(std::exception_ptr) override { lost.set(); }
 };
 
-struct SinkServer {
-    std::shared_ptr<Sink> sink;
-    aio::Event accepted;
-    std::shared_ptr<aio::Server> server;
-    std::uint16_t port() const { return server->sockets().at(0).port(); }
-};
+using SinkServer = aio_test::LoopbackServer<Sink>;
+
+std::shared_ptr<Sink> make_sink() { return std::make_shared<Sink>(); }
 
 }  // namespace
 
-using ClientEnd = std::pair<std::shared_ptr<aio::Transport>, std::shared_ptr<Client>>;
-
 class SendfileTest : public IoTest {
 protected:
-    /// Starts `s` (options are passed named: g++ 12 mishandles a braced temporary in co_await)
-    /// and connects a Client to it.
-    static aio::Coro<void> serve(SinkServer& s, aio::ServerOptions sopts) {
-        auto factory = [&s] {
-            s.sink = std::make_shared<Sink>();
-            s.accepted.set();
-            return s.sink;
-        };
-        s.server = co_await aio::create_server(factory, "127.0.0.1", 0, sopts);
-    }
-    static aio::Coro<ClientEnd> serve_and_connect(SinkServer& s, aio::ServerOptions sopts, aio::ConnectOptions copts) {
-        co_await serve(s, sopts);
-        auto client = [] { return std::make_shared<Client>(); };
-        co_return co_await aio::create_connection(client, "127.0.0.1", s.port(), copts);
-    }
-    static aio::Coro<ClientEnd> serve_and_connect(SinkServer& s) {
-        aio::ServerOptions sopts;
-        aio::ConnectOptions copts;
-        co_return co_await serve_and_connect(s, sopts, copts);
-    }
-    /// Closes the client (if not yet), waits until the server saw EOF and the client is gone,
-    /// and closes the server.
+    /// Closes the client and waits until both ends are gone and the server is closed.
     static aio::Coro<void> close_both(SinkServer& s, aio::Transport& t, Client& p) {
         t.close();
-        co_await s.accepted.wait();
-        co_await s.sink->eof.wait();
-        co_await p.lost.wait();
-        s.server->close();
-        co_await s.server->wait_closed();
+        co_await aio_test::wait_both_lost(s, p);
     }
 };
 
@@ -120,7 +80,7 @@ TEST_F(SendfileTest, ATransportSendsAWholeFileWithTheKernelAndMovesTheFilePositi
     TempFile file(content);
     SinkServer s;
     auto body = [&]() -> aio::Coro<void> {
-        auto [t, p] = co_await serve_and_connect(s);
+        auto [t, p] = co_await aio_test::serve_and_connect<Client>(s, make_sink);
         t->write("head:");
         std::size_t sent = co_await aio::sendfile(*t, file.fd);
         EXPECT_EQ(sent, content.size());
@@ -129,7 +89,7 @@ TEST_F(SendfileTest, ATransportSendsAWholeFileWithTheKernelAndMovesTheFilePositi
         co_await close_both(s, *t, *p);
     };
     run(body());
-    EXPECT_EQ(s.sink->got, "head:" + content + ":tail");
+    EXPECT_EQ(s.accepted->got, "head:" + content + ":tail");
     EXPECT_EQ(file.position(), static_cast<off_t>(content.size()));
 }
 
@@ -138,14 +98,14 @@ TEST_F(SendfileTest, OffsetAndCountSendARangeAndThePositionEndsAfterIt) {
     TempFile file(content);
     SinkServer s;
     auto body = [&]() -> aio::Coro<void> {
-        auto [t, p] = co_await serve_and_connect(s);
+        auto [t, p] = co_await aio_test::serve_and_connect<Client>(s, make_sink);
         EXPECT_EQ(co_await aio::sendfile(*t, file.fd, 4096, 1000), 1000u);
         // A count past the end sends what is there.
         EXPECT_EQ(co_await aio::sendfile(*t, file.fd, 99'000, 5000), 1000u);
         co_await close_both(s, *t, *p);
     };
     run(body());
-    EXPECT_EQ(s.sink->got, content.substr(4096, 1000) + content.substr(99'000));
+    EXPECT_EQ(s.accepted->got, content.substr(4096, 1000) + content.substr(99'000));
     EXPECT_EQ(file.position(), 100'000);
 }
 
@@ -154,7 +114,7 @@ TEST_F(SendfileTest, WriteDuringASendIsRuntimeErrorAndCloseWaitsForTheFile) {
     TempFile file(content);
     SinkServer s;
     auto body = [&]() -> aio::Coro<void> {
-        auto [t, p] = co_await serve_and_connect(s);
+        auto [t, p] = co_await aio_test::serve_and_connect<Client>(s, make_sink);
         aio::Task<std::size_t> sending = aio::create_task(aio::sendfile(*t, file.fd));
         co_await aio::sleep(0s);  // the send starts and fills the socket
         EXPECT_FALSE(sending.done());
@@ -164,8 +124,8 @@ TEST_F(SendfileTest, WriteDuringASendIsRuntimeErrorAndCloseWaitsForTheFile) {
         co_await close_both(s, *t, *p);
     };
     run(body());
-    EXPECT_EQ(s.sink->got.size(), content.size());
-    EXPECT_TRUE(s.sink->got == content);
+    EXPECT_EQ(s.accepted->got.size(), content.size());
+    EXPECT_TRUE(s.accepted->got == content);
 }
 
 TEST_F(SendfileTest, OverTlsTheFallbackSendsTheFileWithFlowControl) {
@@ -175,7 +135,7 @@ TEST_F(SendfileTest, OverTlsTheFallbackSendsTheFileWithFlowControl) {
     auto body = [&]() -> aio::Coro<void> {
         aio::ServerOptions sopts{.ssl = aio_tls_test::server_context()};
         aio::ConnectOptions copts{.ssl = aio_tls_test::client_context(), .server_hostname = "localhost"};
-        auto [t, p] = co_await serve_and_connect(s, sopts, copts);
+        auto [t, p] = co_await aio_test::serve_and_connect<Client>(s, make_sink, sopts, copts);
         // Without the fallback, a TLS transport cannot send a file.
         EXPECT_THROW(co_await aio::sendfile(*t, file.fd, 0, std::nullopt, false), aio::RuntimeError);
         std::size_t sent = co_await aio::sendfile(*t, file.fd);
@@ -188,7 +148,7 @@ TEST_F(SendfileTest, OverTlsTheFallbackSendsTheFileWithFlowControl) {
         EXPECT_EQ(pauses, resumes);
     };
     run(body());
-    EXPECT_TRUE(s.sink->got == content);
+    EXPECT_TRUE(s.accepted->got == content);
     EXPECT_EQ(file.position(), static_cast<off_t>(content.size()));
 }
 
@@ -201,21 +161,21 @@ TEST_F(SendfileTest, AFileTheKernelCannotSendFallsBackOrRaisesSendfileNotAvailab
     ::close(write_end);
     SinkServer s;
     auto body = [&]() -> aio::Coro<void> {
-        auto [t, p] = co_await serve_and_connect(s);
+        auto [t, p] = co_await aio_test::serve_and_connect<Client>(s, make_sink);
         EXPECT_THROW(co_await aio::sendfile(*t, read_end, 0, std::nullopt, false), aio::SendfileNotAvailableError);
         EXPECT_EQ(co_await aio::sendfile(*t, read_end, 0, std::nullopt, true), 11u);  // read, then written
         co_await close_both(s, *t, *p);
     };
     run(body());
     ::close(read_end);
-    EXPECT_EQ(s.sink->got, "piped bytes");
+    EXPECT_EQ(s.accepted->got, "piped bytes");
 }
 
 TEST_F(SendfileTest, BadArgumentsAndAClosingTransportAreClearErrors) {
     TempFile file("abc");
     SinkServer s;
     auto body = [&]() -> aio::Coro<void> {
-        auto [t, p] = co_await serve_and_connect(s);
+        auto [t, p] = co_await aio_test::serve_and_connect<Client>(s, make_sink);
         EXPECT_THROW(co_await aio::sendfile(*t, file.fd, 0, 0), aio::ValueError);
         EXPECT_THROW(co_await aio::sendfile(*t, file.fd, std::uint64_t(1) << 63), aio::ValueError);
         EXPECT_THROW(co_await aio::sendfile(*t, 987654), aio::OSError);  // not an open descriptor
@@ -224,7 +184,7 @@ TEST_F(SendfileTest, BadArgumentsAndAClosingTransportAreClearErrors) {
         co_await close_both(s, *t, *p);
     };
     run(body());
-    EXPECT_EQ(s.sink->got, "");
+    EXPECT_EQ(s.accepted->got, "");
 }
 
 TEST_F(SendfileTest, SockSendfileSendsOnARawSocketAndRejectsDatagramSockets) {
@@ -232,16 +192,21 @@ TEST_F(SendfileTest, SockSendfileSendsOnARawSocketAndRejectsDatagramSockets) {
     TempFile file(content);
     SinkServer s;
     auto body = [&]() -> aio::Coro<void> {
+        auto factory = [&s] {
+            s.accepted = make_sink();
+            s.made.set();
+            return s.accepted;
+        };
         aio::ServerOptions sopts;
-        co_await serve(s, sopts);
+        s.server = co_await aio::create_server(factory, "127.0.0.1", 0, sopts);
         int sock = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
         auto addr = aio::SocketAddress::ip("127.0.0.1", s.port());
         co_await aio::sock_connect(sock, addr);
         EXPECT_EQ(co_await aio::sock_sendfile(sock, file.fd, 10), content.size() - 10);
         EXPECT_EQ(file.position(), static_cast<off_t>(content.size()));
         ::close(sock);
-        co_await s.accepted.wait();
-        co_await s.sink->eof.wait();
+        co_await s.made.wait();
+        co_await s.accepted->lost.wait();
         int udp = ::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
         EXPECT_THROW(co_await aio::sock_sendfile(udp, file.fd), aio::ValueError);
         ::close(udp);
@@ -249,7 +214,7 @@ TEST_F(SendfileTest, SockSendfileSendsOnARawSocketAndRejectsDatagramSockets) {
         co_await s.server->wait_closed();
     };
     run(body());
-    EXPECT_TRUE(s.sink->got == content.substr(10));
+    EXPECT_TRUE(s.accepted->got == content.substr(10));
 }
 
 TEST_F(SendfileTest, CancellingASendStopsItWhereItIsAndTheTransportWritesAgain) {
@@ -257,9 +222,9 @@ TEST_F(SendfileTest, CancellingASendStopsItWhereItIsAndTheTransportWritesAgain) 
     TempFile file(content);
     SinkServer s;
     auto body = [&]() -> aio::Coro<void> {
-        auto [t, p] = co_await serve_and_connect(s);
-        co_await s.accepted.wait();
-        s.sink->transport->pause_reading();  // the receiver stops reading: the send stalls
+        auto [t, p] = co_await aio_test::serve_and_connect<Client>(s, make_sink);
+        co_await s.made.wait();
+        s.accepted->transport->pause_reading();  // the receiver stops reading: the send stalls
         aio::Task<std::size_t> sending = aio::create_task(aio::sendfile(*t, file.fd));
         co_await aio::sleep(0s);
         EXPECT_FALSE(sending.done());
@@ -270,10 +235,10 @@ TEST_F(SendfileTest, CancellingASendStopsItWhereItIsAndTheTransportWritesAgain) 
         EXPECT_GT(sent, 0);
         EXPECT_LT(sent, static_cast<off_t>(content.size()));
         t->write("after");  // no RuntimeError: the send is over
-        s.sink->transport->resume_reading();
+        s.accepted->transport->resume_reading();
         co_await close_both(s, *t, *p);
-        EXPECT_EQ(s.sink->got.size(), static_cast<std::size_t>(sent) + 5);
-        EXPECT_TRUE(s.sink->got == content.substr(0, static_cast<std::size_t>(sent)) + "after");
+        EXPECT_EQ(s.accepted->got.size(), static_cast<std::size_t>(sent) + 5);
+        EXPECT_TRUE(s.accepted->got == content.substr(0, static_cast<std::size_t>(sent)) + "after");
     };
     run(body());
 }

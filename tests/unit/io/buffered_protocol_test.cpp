@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "support/io_fixture.hpp"
+#include "support/loopback_server.hpp"
 #include "unit/io/tls_support.hpp"
 
 using namespace aio_io_test;
@@ -57,51 +58,25 @@ struct Sender : aio::Protocol {
     void connection_lost(std::exception_ptr) override { lost.set(); }
 };
 
-std::string pattern(std::size_t n) {
-    std::string s(n, '\0');
-    for (std::size_t i = 0; i < n; ++i) s[i] = static_cast<char>('a' + (i * 7 + i / 251) % 26);
-    return s;
-}
+using aio_test::pattern;
 
-/// A server on 127.0.0.1 whose connections get a Collector built by `make`, kept in `accepted`
-/// (set once the connection is made, with `made` set).
-struct CollectingServer {
-    std::shared_ptr<Collector> accepted;
-    aio::Event made;
-    std::shared_ptr<aio::Server> server;
-};
+using CollectingServer = aio_test::LoopbackServer<Collector>;
 
 }  // namespace
 
-using SenderEnd = std::pair<std::shared_ptr<aio::Transport>, std::shared_ptr<Sender>>;
-
 class BufferedProtocolTest : public IoTest {
 protected:
-    /// Starts `s`, whose Collectors lend `buffer_size` bytes, and connects a Sender to it. The
-    /// options are passed named: g++ 12 mishandles a braced temporary inside co_await.
-    static aio::Coro<SenderEnd> serve_and_connect(CollectingServer& s, std::size_t buffer_size,
-                                                   aio::ServerOptions sopts, aio::ConnectOptions copts) {
-        auto factory = [&s, buffer_size] {
-            s.accepted = std::make_shared<Collector>(buffer_size);
-            s.made.set();
-            return s.accepted;
-        };
-        s.server = co_await aio::create_server(factory, "127.0.0.1", 0, sopts);
-        auto client = [] { return std::make_shared<Sender>(); };
-        co_return co_await aio::create_connection(client, "127.0.0.1", s.server->sockets().at(0).port(), copts);
+    /// Starts `s`, whose Collector lends `buffer_size` bytes, and connects a Sender to it.
+    static aio::Coro<aio_test::ClientEnd<Sender>> serve_and_connect(CollectingServer& s, std::size_t buffer_size,
+                                                                     aio::ServerOptions sopts,
+                                                                     aio::ConnectOptions copts) {
+        auto make = [buffer_size] { return std::make_shared<Collector>(buffer_size); };
+        co_return co_await aio_test::serve_and_connect<Sender>(s, make, sopts, copts);
     }
-    static aio::Coro<SenderEnd> serve_and_connect(CollectingServer& s, std::size_t buffer_size) {
+    static aio::Coro<aio_test::ClientEnd<Sender>> serve_and_connect(CollectingServer& s, std::size_t buffer_size) {
         aio::ServerOptions sopts;
         aio::ConnectOptions copts;
         co_return co_await serve_and_connect(s, buffer_size, sopts, copts);
-    }
-    /// Waits until both ends are gone, then closes the server.
-    static aio::Coro<void> wait_lost(CollectingServer& s, Sender& p) {
-        co_await s.made.wait();
-        co_await s.accepted->lost.wait();
-        co_await p.lost.wait();
-        s.server->close();
-        co_await s.server->wait_closed();
     }
 };
 
@@ -129,7 +104,7 @@ TEST_F(BufferedProtocolTest, ASocketReadsStraightIntoTheLentBufferInOrder) {
         auto [t, p] = co_await serve_and_connect(s, 7);
         t->write(sent);
         t->write_eof();
-        co_await wait_lost(s, *p);
+        co_await aio_test::wait_both_lost(s, *p);
     };
     run(body());
     const Collector& c = *s.accepted;
@@ -150,7 +125,7 @@ TEST_F(BufferedProtocolTest, AnEmptyBufferAbortsTheConnectionWithRuntimeError) {
         co_await s.made.wait();
         s.accepted->lend_empty = true;
         t->write("x");
-        co_await wait_lost(s, *p);
+        co_await aio_test::wait_both_lost(s, *p);
     };
     run(body());
     EXPECT_TRUE(s.accepted->updates.empty());
@@ -167,7 +142,7 @@ TEST_F(BufferedProtocolTest, AnExceptionFromBufferUpdatedAbortsTheConnection) {
         co_await s.made.wait();
         s.accepted->throw_in_update = true;
         t->write("hello");
-        co_await wait_lost(s, *p);
+        co_await aio_test::wait_both_lost(s, *p);
     };
     run(body());
     ASSERT_EQ(s.accepted->updates.size(), 1u);
@@ -185,7 +160,7 @@ TEST_F(BufferedProtocolTest, OverTlsTheDecryptedBytesAreCopiedThroughGetBuffer) 
         auto [t, p] = co_await serve_and_connect(s, 1000, sopts, copts);
         t->write(sent);
         t->close();  // close_notify after the data: an EOF for the server
-        co_await wait_lost(s, *p);
+        co_await aio_test::wait_both_lost(s, *p);
     };
     run(body());
     const Collector& c = *s.accepted;
