@@ -67,7 +67,7 @@ void TimerHeap::run_compact() noexcept {
             run_[out++] = n;
         }
     }
-    run_.resize(out);
+    run_.shrink_to(out);
     run_head_ = 0;
 }
 

@@ -13,9 +13,9 @@
 // The next timer is whichever of the heap's top and the run's head comes first.
 
 #include <cstdint>
-#include <vector>
 
 #include "aio/core/handle.hpp"
+#include "core/pod_buffer.hpp"
 
 namespace aio::detail {
 
@@ -58,10 +58,10 @@ private:
     void run_skip_holes() noexcept;
     void run_compact() noexcept;
 
-    std::vector<Entry> heap_;
+    PodBuffer<Entry> heap_;
     // The run: run_[run_head_..] in deadline order, null where a timer was
     // cancelled; run_live_ counts the non-null entries.
-    std::vector<TimerNode*> run_;
+    PodBuffer<TimerNode*> run_;
     std::size_t run_head_ = 0;
     std::size_t run_live_ = 0;
     std::int64_t run_last_when_ = INT64_MIN;  // deadline of the last timer appended to the run

@@ -166,3 +166,35 @@ TEST(TimerHeapTest, EqualDeadlinesKeepSchedulingOrderAcrossTheSequenceWrap) {
     EXPECT_EQ(heap.pop(), &head);
     EXPECT_TRUE(heap.empty());
 }
+
+TEST(TimerHeapTest, HundredsOfThousandsOfTimersInBothPartsComeOutInOrder) {
+    // Each part grows past 1 MiB, where its array moves to a mapping of its own and then
+    // grows with mremap (pod_buffer.hpp): nothing may be lost or reordered on the way.
+    constexpr int kEach = 300000;
+    std::vector<RecordingTimer> timers(2 * kEach);
+    aio::detail::TimerHeap heap;
+    std::mt19937 rng(7);
+    std::uniform_int_distribution<int> early(0, kEach - 1);
+    for (int i = 0; i < 2 * kEach; ++i) {
+        RecordingTimer& t = timers[static_cast<std::size_t>(i)];
+        t.id = i;
+        t.seq_ = static_cast<std::uint32_t>(i);
+        // Even indexes rise (the run); odd ones land before the run's end (the heap).
+        t.when_ = aio::TimePoint(std::chrono::microseconds(i % 2 == 0 ? kEach + i : early(rng)));
+        heap.push(&t);
+    }
+    for (int i = 0; i < 2 * kEach; i += 3) heap.remove(&timers[static_cast<std::size_t>(i)]);
+    std::vector<const RecordingTimer*> expected;
+    for (const RecordingTimer& t : timers)
+        if (t.id % 3 != 0) expected.push_back(&t);
+    std::stable_sort(expected.begin(), expected.end(),
+                     [](const RecordingTimer* a, const RecordingTimer* b) { return a->when_ < b->when_; });
+    std::size_t out_of_order = 0, n = 0;
+    while (!heap.empty()) {
+        const aio::detail::TimerNode* got = heap.pop();
+        if (n >= expected.size() || got != expected[n]) ++out_of_order;
+        ++n;
+    }
+    EXPECT_EQ(n, expected.size());
+    EXPECT_EQ(out_of_order, 0u);
+}
