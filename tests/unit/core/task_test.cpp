@@ -235,8 +235,11 @@ TEST_F(TaskTest, ACreationSiteLineBeyondSixteenBitsIsKeptAsTheLargestItCanHold) 
     EXPECT_EQ(near.creation_site().line(), 65534u);
     EXPECT_EQ(far.creation_site().line(), 65535u);
     EXPECT_STREQ(far.creation_site().file_name(), "big.cpp");
+    auto nowhere = loop.create_task(value_after(1, 0s), "", aio::SourceLocation::current(nullptr, 7));
+    EXPECT_STREQ(nowhere.creation_site().file_name(), "");
+    EXPECT_EQ(nowhere.state()->describe().find("created at"), std::string::npos);
     loop.run_until_complete(far);
-    EXPECT_TRUE(near.done());
+    EXPECT_TRUE(near.done() && nowhere.done());
 }
 
 TEST_F(TaskTest, AWokenTaskWaitingInTheReadyQueueAwaitsNothingAndCanStillBeCancelled) {

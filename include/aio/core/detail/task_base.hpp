@@ -110,7 +110,7 @@ private:
     static constexpr std::uintptr_t kSiteFileMask = (std::uintptr_t(1) << kSiteLineShift) - 1;
     static std::uintptr_t pack_site(SourceLocation where) noexcept {
         auto file = reinterpret_cast<std::uintptr_t>(where.file_name());
-        if (file & ~kSiteFileMask) file = reinterpret_cast<std::uintptr_t>("");
+        if (file == 0 || (file & ~kSiteFileMask)) file = reinterpret_cast<std::uintptr_t>("");
         std::uintptr_t line = where.line() < 0xFFFF ? where.line() : 0xFFFF;
         return file | line << kSiteLineShift;
     }
