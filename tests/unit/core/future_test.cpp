@@ -22,6 +22,12 @@ namespace {
 using FutureTest = aio_test::VirtualLoopTest;
 using Log = std::vector<std::string>;
 
+/// Awaits `f` and logs "name:value".
+aio::Coro<void> log_result(aio::Future<std::string>& f, Log& log, std::string name) {
+    std::string v = co_await f;
+    log.push_back(name + ":" + v);
+}
+
 }  // namespace
 
 // ---- states --------------------------------------------------------------------------------
@@ -259,13 +265,9 @@ TEST_F(FutureTest, AwaitingACancelledFutureRaisesCancelledError) {
 TEST_F(FutureTest, EveryTaskAwaitingAFutureGetsItsResultInAwaitOrder) {
     Log log;
     auto f = loop.create_future<std::string>();
-    auto waiter = [&](std::string name) -> aio::Coro<void> {
-        std::string v = co_await f;
-        log.push_back(name + ":" + v);
-    };
-    auto a = loop.create_task(waiter("a"));
-    auto b = loop.create_task(waiter("b"));
-    auto c = loop.create_task(waiter("c"));
+    auto a = loop.create_task(log_result(f, log, "a"));
+    auto b = loop.create_task(log_result(f, log, "b"));
+    auto c = loop.create_task(log_result(f, log, "c"));
     run_once();
     f.set_result("x");
     loop.run_until_complete(c);
@@ -278,12 +280,8 @@ TEST_F(FutureTest, EveryTaskAwaitingAFutureGetsItsResultInAwaitOrder) {
 TEST_F(FutureTest, AwaitersAlreadyWaitingAreWokenInOrderWhenACallbackIsAddedBeforeTheResult) {
     Log log;
     auto f = loop.create_future<std::string>();
-    auto waiter = [&](std::string name) -> aio::Coro<void> {
-        std::string v = co_await f;
-        log.push_back(name + ":" + v);
-    };
-    auto a = loop.create_task(waiter("a"));
-    auto b = loop.create_task(waiter("b"));
+    auto a = loop.create_task(log_result(f, log, "a"));
+    auto b = loop.create_task(log_result(f, log, "b"));
     run_once();
     f.add_done_callback([&](const aio::Future<std::string>&) { log.push_back("callback"); });
     f.set_result("x");
