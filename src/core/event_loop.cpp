@@ -26,7 +26,10 @@ constexpr unsigned kBusyPollInterval = 61;
 
 EventLoop::EventLoop() : EventLoop(SteadyClock::instance()) {}
 
-EventLoop::EventLoop(Clock& clock) : clock_(&clock), impl_(std::make_unique<detail::LoopImpl>()) {}
+EventLoop::EventLoop(Clock& clock)
+    : clock_(&clock),
+      impl_(std::make_unique<detail::LoopImpl>()),
+      anchor_(new detail::LoopAnchor{this, 1}) {}
 
 EventLoop::~EventLoop() {
     if (running_) {
@@ -37,13 +40,10 @@ EventLoop::~EventLoop() {
         close();
     } catch (...) {
     }
-    // Futures and tasks that outlive the loop (held by user handles) must not
-    // reach back into it.
-    while (FutureBase* f = registry_) {
-        registry_ = f->reg_next_;
-        f->reg_prev_ = f->reg_next_ = nullptr;
-        f->detach_from_loop();
-    }
+    // Futures and tasks that outlive the loop (held by user handles) find
+    // their anchor's loop null and no longer reach back into it.
+    anchor_->loop = nullptr;
+    if (--anchor_->states == 0) delete anchor_;
 }
 
 EventLoop* running_loop() noexcept { return detail::t_running_loop; }
@@ -219,11 +219,11 @@ void EventLoop::close() {
         while (!im.timers.empty()) im.timers.pop()->drop();
     };
     for (int round = 0; round < 100; ++round) {
-        drop_scheduled();
+        // Gathered before the ready queue is dropped, since that is where
+        // the tasks that are ready to run are found.
         std::vector<detail::Ref<TaskBase>> pending;
-        for (FutureBase* f = registry_; f; f = f->reg_next_) {
-            if (TaskBase* t = f->as_task(); t && !t->done()) pending.emplace_back(t);
-        }
+        for (TaskBase* t : pending_tasks()) pending.emplace_back(t);
+        drop_scheduled();
         if (pending.empty()) break;
         for (auto& t : pending) t->destroy_pending();
         drop_scheduled();  // while `pending` still keeps the tasks alive
@@ -300,13 +300,22 @@ void EventLoop::run_shutdown_hooks() noexcept {
     }
 }
 
+std::vector<TaskBase*> EventLoop::pending_tasks() const {
+    // A pending task is in the ready queue, running, or suspended
+    // (TaskBase's invariant), so no list of all tasks is needed.
+    std::vector<TaskBase*> out;
+    suspended_tasks_.for_each([&](TaskBase* t) { out.push_back(t); });
+    for (Runnable* r = ready_head_; r; r = r->next_ready_)
+        if (TaskBase* t = r->as_task(); t && !t->done()) out.push_back(t);
+    if (current_task_ && !current_task_->done()) out.push_back(current_task_);
+    // Creation order, as the ids count up (they wrap after 2^32 tasks).
+    std::sort(out.begin(), out.end(), [](const TaskBase* a, const TaskBase* b) { return a->id() < b->id(); });
+    return out;
+}
+
 std::vector<AnyTask> EventLoop::all_tasks() const {
     std::vector<AnyTask> out;
-    for (FutureBase* f = registry_; f; f = f->reg_next_) {
-        if (TaskBase* t = f->as_task(); t && !t->done()) out.emplace_back(detail::Ref<TaskBase>(t));
-    }
-    // The registry is newest-first; report in creation order.
-    std::reverse(out.begin(), out.end());
+    for (TaskBase* t : pending_tasks()) out.emplace_back(detail::Ref<TaskBase>(t));
     return out;
 }
 

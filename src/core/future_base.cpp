@@ -8,7 +8,7 @@
 namespace aio::detail {
 
 FutureBase::~FutureBase() {
-    if (loop_) loop_->unregister_state(this);
+    if (--anchor_->states == 0) delete anchor_;  // the loop is gone and this was its last future
     if (has_extra_) delete extra_;
 }
 
@@ -86,7 +86,7 @@ CallbackId FutureBase::add_callback(std::function<void()> fn) {
     static thread_local CallbackId next_id = 0;
     CallbackId id = ++next_id;
     if (done()) {
-        if (loop_) loop_->call_soon(std::move(fn));
+        if (EventLoop* loop = this->loop()) loop->call_soon(std::move(fn));
     } else {
         extra().callbacks.push_back(DoneCallback{id, std::move(fn)});
     }
@@ -126,12 +126,13 @@ void FutureBase::finish(FutureStatus s) noexcept {
     if (has_extra_ && !extra_->callbacks.empty()) {
         auto callbacks = std::move(extra_->callbacks);
         extra_->callbacks.clear();
-        if (!loop_ || loop_->is_closed()) return;
+        EventLoop* loop = this->loop();
+        if (!loop || loop->is_closed()) return;
         for (auto& cb : callbacks) {
             try {
-                loop_->call_soon(std::move(cb.fn));
+                loop->call_soon(std::move(cb.fn));
             } catch (...) {
-                loop_->call_exception_handler({"could not schedule a done callback", std::current_exception(), {}, {}});
+                loop->call_exception_handler({"could not schedule a done callback", std::current_exception(), {}, {}});
             }
         }
     }
@@ -150,8 +151,8 @@ void FutureBase::last_ref_dropped() noexcept {
         ctx.message = std::string(kind()) + " exception was never retrieved";
         ctx.exception = extra_->exception;
         ctx.task = describe();
-        if (loop_) {
-            loop_->call_exception_handler(ctx);
+        if (EventLoop* loop = this->loop()) {
+            loop->call_exception_handler(ctx);
         } else {
             std::fprintf(stderr, "aio: %s: %s\n", ctx.message.c_str(), describe_exception(extra_->exception).c_str());
         }

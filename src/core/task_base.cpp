@@ -11,6 +11,7 @@ namespace aio::detail {
 void TaskBase::set_initial_name(std::string_view name) { extra().name = std::string(name); }
 
 TaskBase::~TaskBase() {
+    if (suspended_ && loop()) unpark();  // cannot happen while the loop holds its reference; kept safe
     if (coro_) coro_.destroy();
 }
 
@@ -32,7 +33,7 @@ std::string cancel_message_of(const std::exception_ptr& e) {
 // its promise, and the awaiters' exceptions are raised inside the coroutine.
 void TaskBase::run() {
     if (done()) return;  // destroyed by a closing loop while queued
-    EventLoop* loop = loop_;
+    EventLoop* loop = this->loop();
     if (!started_) {
         started_ = true;
         if (must_cancel_) {
@@ -63,7 +64,7 @@ void TaskBase::run() {
 
 bool TaskBase::cancel(const std::string& msg) {
     if (done()) return false;
-    ++num_cancels_requested_;
+    if (num_cancels_requested_ != UINT16_MAX) ++num_cancels_requested_;
     // Kept on the task too, so any awaiter can raise make_cancelled_error().
     set_cancel_message(msg);
     if (Waiter* w = waiting_on(); w && w->cancel_wait(msg)) return true;
@@ -104,7 +105,7 @@ void TaskBase::destroy_pending() noexcept {
     ctx.message = "Task was destroyed but it is pending!";
     ctx.task = describe();
     ctx.source = creation_site();
-    loop_->call_exception_handler(ctx);
+    loop()->call_exception_handler(ctx);
     add_ref();
     if (coro_) {
         auto h = coro_;

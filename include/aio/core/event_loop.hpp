@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "aio/core/clock.hpp"
+#include "aio/core/detail/suspended_tasks.hpp"
 #include "aio/core/handle.hpp"
 
 namespace aio {
@@ -31,6 +32,15 @@ namespace detail {
 class TaskBase;
 class FutureBase;
 struct LoopImpl;
+
+/// What futures and tasks hold instead of the loop itself. It lives as long
+/// as the loop or any of them does, so one that outlives its loop finds
+/// `loop` null instead of a dangling pointer, and the loop needs no list of
+/// its futures to detach them.
+struct LoopAnchor {
+    EventLoop* loop;
+    std::size_t states;  // live futures and tasks, plus 1 while the loop lives
+};
 }  // namespace detail
 
 /// What the loop's exception handler receives (asyncio's context dict).
@@ -160,14 +170,16 @@ public:
     void add_timer(detail::TimerNode* t);
     void remove_timer(detail::TimerNode* t) noexcept;
     detail::TaskBase* current_task_ptr() const noexcept { return current_task_; }
-    inline void register_state(detail::FutureBase* f) noexcept;
-    inline void unregister_state(detail::FutureBase* f) noexcept;
     detail::LoopImpl& impl() noexcept { return *impl_; }
     /// Loop iterations run so far (tests use it to reason about ordering).
     std::uint64_t iteration() const noexcept { return iteration_; }
 
 private:
     friend class detail::TaskBase;
+    friend class detail::FutureBase;
+    /// Every pending task, gathered from the ready queue, the running task
+    /// and the suspended tasks, in creation order.
+    std::vector<detail::TaskBase*> pending_tasks() const;
     void check_open() const;
     void run_once();
     void run_ready(detail::Runnable* r);
@@ -197,7 +209,8 @@ private:
     Clock* clock_;
     std::unique_ptr<detail::LoopImpl> impl_;
     std::atomic<bool> threadsafe_pending_{false};
-    detail::FutureBase* registry_ = nullptr;
+    detail::SuspendedTasks suspended_tasks_;  // for all_tasks() and close()
+    detail::LoopAnchor* anchor_;  // last: nothing after it can throw in the constructor
     std::uint64_t iteration_ = 0;
     std::uint32_t timer_seq_ = 0;
     std::uint64_t next_task_id_ = 1;  // names tasks "Task-N"

@@ -16,6 +16,8 @@ class EventLoop;
 
 namespace detail {
 
+class TaskBase;
+
 /// An entry of the loop's ready queue: a task step or a callback. Intrusive, so
 /// scheduling never allocates. Invariant: an object is in at most one ready
 /// queue at a time.
@@ -28,6 +30,8 @@ public:
     virtual std::string describe() const = 0;
     /// Called by the loop when it drops the entry without running it (close()).
     virtual void discard() noexcept = 0;
+    /// The entry as a task, or null for a callback or a plain future.
+    virtual TaskBase* as_task() noexcept { return nullptr; }
 
 protected:
     ~Runnable() = default;

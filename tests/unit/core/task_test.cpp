@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -381,4 +382,138 @@ TEST_F(TaskTest, AllTasksListsThePendingTasksInCreationOrder) {
 
 TEST_F(TaskTest, AllTasksOutsideARunningLoopThrowsRuntimeError) {
     EXPECT_THROW(aio::all_tasks(), aio::RuntimeError);
+}
+
+// ---- how the loop finds its tasks --------------------------------------------------------------
+// The loop keeps no list of all its tasks: a pending task is found in the ready queue, as the
+// running task, or in the list of suspended tasks, from which a woken task removes itself by
+// swapping the last entry into its slot (docs/core-runtime.md, "Memory").
+
+namespace {
+
+aio::Coro<void> wait_for_future(aio::Future<void> f) { co_await f; }
+
+}  // namespace
+
+TEST_F(TaskTest, AllTasksStaysExactWhileSuspendedTasksAreWokenInAnyOrder) {
+    // More tasks than the suspended list holds before it first grows, woken in a scrambled
+    // order so that every slot, the last one included, is vacated at some point.
+    constexpr int kTasks = 300;
+    std::vector<aio::Future<void>> gates;
+    std::vector<aio::Task<void>> tasks;
+    for (int i = 0; i < kTasks; ++i) {
+        gates.push_back(loop.create_future<void>());
+        tasks.push_back(loop.create_task(wait_for_future(gates.back()), "w" + std::to_string(i)));
+    }
+    EXPECT_EQ(loop.all_tasks().size(), std::size_t(kTasks)) << "all ready, none started";
+    run_once();
+    ASSERT_EQ(loop.all_tasks().size(), std::size_t(kTasks)) << "all suspended";
+
+    std::vector<bool> released(kTasks, false);
+    int left = kTasks;
+    for (int step = 0; step < kTasks; ++step) {
+        int i = (step * 7 + 3) % kTasks;  // 7 and 300 are coprime: a permutation
+        gates[std::size_t(i)].set_result();
+        released[std::size_t(i)] = true;
+        run_once();  // the woken task finishes
+        --left;
+        auto listed = loop.all_tasks();
+        ASSERT_EQ(listed.size(), std::size_t(left)) << "after waking w" << i;
+        std::uint32_t previous_id = 0;
+        for (const aio::AnyTask& t : listed) {
+            ASSERT_FALSE(t.done());
+            ASSERT_LT(previous_id, t.state()->id()) << "listed in creation order, each once";
+            previous_id = t.state()->id();
+            int n = std::stoi(t.get_name().substr(1));
+            ASSERT_FALSE(released[std::size_t(n)]) << t.get_name() << " was woken and finished";
+            ASSERT_EQ(t.awaiting().empty(), false) << t.get_name() << " is still suspended";
+        }
+    }
+    for (auto& t : tasks) EXPECT_TRUE(t.done());
+}
+
+TEST_F(TaskTest, AllTasksListsReadyRunningAndSuspendedTasks) {
+    auto main = [&]() -> aio::Coro<void> {
+        auto gate = aio::get_running_loop().create_future<void>();
+        auto sleeping = aio::create_task(wait_for_future(gate), "suspended");
+        co_await aio::sleep(0s);  // `sleeping` starts and suspends
+        auto ready = aio::create_task(wait_for_future(gate), "ready");
+        std::vector<std::string> states;
+        for (const aio::AnyTask& t : aio::all_tasks())
+            states.push_back(t.get_name() + (t.awaiting().empty() ? "" : " (suspended)"));
+        EXPECT_EQ(states.size(), 3u);
+        EXPECT_TRUE(aio::all_tasks().front() == aio::current_task()) << "the running task";
+        EXPECT_EQ(std::vector<std::string>(states.begin() + 1, states.end()),
+                  (std::vector<std::string>{"suspended (suspended)", "ready"}));
+        gate.set_result();
+        co_await sleeping;
+        co_await ready;
+    };
+    run(main());
+    EXPECT_TRUE(loop.all_tasks().empty());
+}
+
+TEST_F(TaskTest, CloseDestroysTasksThatAreReadyAndTasksThatAreSuspended) {
+    aio::testing::VirtualClock clock2;
+    aio::EventLoop loop2(clock2);
+    aio_test::ReportLog log;
+    loop2.set_exception_handler(log.handler());
+    auto gate = loop2.create_future<void>();
+    auto suspended = loop2.create_task(wait_for_future(gate), "suspended");
+    loop2.stop();
+    loop2.run_forever();  // `suspended` starts and waits on the gate
+    auto ready = loop2.create_task(wait_for_future(gate), "ready");  // never started
+    loop2.close();
+    EXPECT_TRUE(suspended.cancelled());
+    EXPECT_TRUE(ready.cancelled());
+    EXPECT_EQ(log.count_containing("Task was destroyed but it is pending"), 2u) << log.describe();
+}
+
+TEST_F(TaskTest, TasksAndFuturesThatOutliveTheirLoopSeeItGone) {
+    std::optional<aio::Task<void>> finished, pending;
+    std::optional<aio::Future<int>> future;
+    {
+        aio::testing::VirtualClock clock2;
+        aio_test::ReportLog log;  // outlives the loop, whose closing reports `pending`
+        aio::EventLoop loop2(clock2);
+        loop2.set_exception_handler(log.handler());
+        auto gate = loop2.create_future<void>();
+        finished = loop2.create_task(wait_for_future(gate));
+        pending = loop2.create_task(wait_for_future(gate));
+        future = loop2.create_future<int>();
+        gate.set_result();
+        loop2.stop();
+        loop2.run_forever();  // both start; the gate is done, so both finish
+        EXPECT_TRUE(finished->done());
+        EXPECT_EQ(finished->state()->loop(), &loop2);
+        pending = loop2.create_task(wait_for_future(loop2.create_future<void>()));
+    }  // closing destroys `pending`'s frame
+    EXPECT_EQ(finished->state()->loop(), nullptr);
+    EXPECT_EQ(pending->state()->loop(), nullptr);
+    EXPECT_TRUE(pending->cancelled());
+    EXPECT_EQ(future->state()->loop(), nullptr);
+    bool called = false;
+    finished->add_done_callback([&](aio::Task<void>) { called = true; });  // nowhere to schedule it
+    future->set_result(7);
+    EXPECT_EQ(future->result(), 7);
+    EXPECT_FALSE(called);
+    // The handles release the last states here; the loop's anchor goes with them (ASan's leak
+    // check would report it otherwise).
+}
+
+TEST_F(TaskTest, ASpawnedTaskStateIsNineWords) {
+    // What spawn_batch in bench/ measures: the state of a trivial Task<void>, beside its
+    // coroutine frame. A new field here costs every task; see docs/core-runtime.md.
+    static_assert(sizeof(void*) != 8 || sizeof(aio::detail::TaskState<void>) == 72);
+    EXPECT_EQ(sizeof(aio::detail::TaskState<void>), 9 * sizeof(void*));
+}
+
+TEST_F(TaskTest, CancellingCountsRequestsUpTo65535) {
+    auto gate = loop.create_future<void>();
+    auto t = loop.create_task(wait_for_future(gate));
+    for (int i = 0; i < 70'000; ++i) t.cancel();
+    EXPECT_EQ(t.cancelling(), 65535);
+    EXPECT_EQ(t.uncancel(), 65534);
+    run_once();
+    EXPECT_TRUE(t.cancelled());
 }

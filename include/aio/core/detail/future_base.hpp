@@ -87,7 +87,7 @@ struct FutureExtra {
 
 class FutureBase : public Runnable, public PoolAllocated {
 public:
-    explicit FutureBase(EventLoop* loop) noexcept : loop_(loop) { loop_->register_state(this); }
+    explicit FutureBase(EventLoop* loop) noexcept : anchor_(loop->anchor_) { ++anchor_->states; }
     FutureBase(const FutureBase&) = delete;
     FutureBase& operator=(const FutureBase&) = delete;
     virtual ~FutureBase();
@@ -97,7 +97,8 @@ public:
         if (--refs_ == 0) last_ref_dropped();
     }
 
-    EventLoop* loop() const noexcept { return loop_; }
+    /// The loop this future belongs to; null once that loop has been destroyed.
+    EventLoop* loop() const noexcept { return anchor_->loop; }
     bool done() const noexcept { return status_ != FutureStatus::pending; }
     bool cancelled() const noexcept { return status_ == FutureStatus::cancelled; }
     FutureStatus status() const noexcept { return status_; }
@@ -132,14 +133,7 @@ public:
 
     void run() override {}
     std::string describe() const override;
-    /// This state as a task, or null for a plain future.
-    virtual TaskBase* as_task() noexcept { return nullptr; }
     void discard() noexcept override {}
-
-    // The loop's registry of live states, so a dying loop can detach them.
-    FutureBase* reg_prev_ = nullptr;
-    FutureBase* reg_next_ = nullptr;
-    void detach_from_loop() noexcept { loop_ = nullptr; }
 
 protected:
     /// Moves to a final state and tells listeners and callbacks.
@@ -155,14 +149,15 @@ protected:
     void store_exception(std::exception_ptr e) { extra().exception = std::move(e); }
     bool has_exception() const noexcept { return has_extra_ && extra_->exception; }
 
-    EventLoop* loop_;
-
 private:
     void last_ref_dropped() noexcept;
     void check_result_slow();
 
     DoneListener*& listener_head() noexcept { return has_extra_ ? extra_->listeners : listeners_; }
 
+    // The loop, reached through its anchor, which outlives it while any
+    // future does: no list of live futures is kept (docs/core-runtime.md).
+    LoopAnchor* anchor_;
     // Until the future needs its FutureExtra, this word is the head of the
     // listener list; from then on it points to the extra, which holds the
     // head. Sharing the word keeps every task 8 bytes smaller.
@@ -174,27 +169,16 @@ private:
     FutureStatus status_ = FutureStatus::pending;
     bool exception_retrieved_ : 1 = false;
     bool has_extra_ : 1 = false;
-    // Two bytes of tail padding follow: TaskBase keeps its flags there.
+
+protected:
+    // TaskBase's flags, declared here so that they share the byte above.
+    bool throw_cancel_ : 1 = false;
+    bool started_ : 1 = false;
+    bool must_cancel_ : 1 = false;
+    bool suspended_ : 1 = false;  // parked on the Waiter in next_ready_
+    // Two bytes of tail padding follow: TaskBase keeps its cancel count there.
 };
 
 }  // namespace detail
-
-// The loop's registry of live states (declared in event_loop.hpp), inline:
-// every task and future joins it when created and leaves it when freed.
-inline void EventLoop::register_state(detail::FutureBase* f) noexcept {
-    f->reg_prev_ = nullptr;
-    f->reg_next_ = registry_;
-    if (registry_) registry_->reg_prev_ = f;
-    registry_ = f;
-}
-
-inline void EventLoop::unregister_state(detail::FutureBase* f) noexcept {
-    if (f->reg_prev_)
-        f->reg_prev_->reg_next_ = f->reg_next_;
-    else if (registry_ == f)
-        registry_ = f->reg_next_;
-    if (f->reg_next_) f->reg_next_->reg_prev_ = f->reg_prev_;
-    f->reg_prev_ = f->reg_next_ = nullptr;
-}
 
 }  // namespace aio

@@ -64,8 +64,8 @@ public:
     }
     /// Schedules the next step. Called exactly once per suspension.
     void wake() noexcept {
-        suspended_ = false;
-        loop_->push_ready(this);
+        if (suspended_) unpark();
+        loop()->push_ready(this);
     }
     /// What the task is suspended on, or null when it is ready or running.
     Waiter* waiting_on() const noexcept { return suspended_ ? reinterpret_cast<Waiter*>(next_ready_) : nullptr; }
@@ -84,23 +84,18 @@ protected:
     const char* kind() const noexcept override { return "Task"; }
     void set_initial_name(std::string_view name);
 
-    // The flags come first so they fill FutureBase's tail padding, and the
-    // counters pack behind them. Every spawned task pays for each field here;
-    // spawn_batch in bench/ counts the bytes.
-    std::uint8_t throw_cancel_ : 1 = 0;
-    std::uint8_t started_ : 1 = 0;
-    std::uint8_t must_cancel_ : 1 = 0;  // used by TaskState too
-    std::uint8_t suspended_ : 1 = 0;    // parked on the Waiter in next_ready_
-
 private:
     friend class aio::EventLoop;
     /// A suspended task is in no ready queue, so the queue's link holds the
-    /// Waiter instead (a pointer round trip through Runnable*).
+    /// Waiter instead (a pointer round trip through Runnable*). The loop's
+    /// list of suspended tasks lets all_tasks() and close() find it.
     void park(Waiter* w) noexcept {
+        slot_ = loop()->suspended_tasks_.add(this);
         next_ready_ = reinterpret_cast<Runnable*>(w);
         suspended_ = true;
     }
     void unpark() noexcept {
+        loop()->suspended_tasks_.remove(slot_);
         suspended_ = false;
         next_ready_ = nullptr;
     }
@@ -115,8 +110,12 @@ private:
         return file | line << kSiteLineShift;
     }
 
-    std::uint32_t num_cancels_requested_ = 0;
+    // Every spawned task pays for each field here; spawn_batch in bench/
+    // counts the bytes. The cancel count fills FutureBase's tail padding
+    // (cancel() requests past 65535 are not counted).
+    std::uint16_t num_cancels_requested_ = 0;
     std::uint32_t id_;
+    std::uint32_t slot_ = 0;  // index in the loop's suspended list, while suspended_
 
 protected:
     std::coroutine_handle<> coro_;
