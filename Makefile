@@ -19,6 +19,11 @@
 # clang-asan / clang-tsan presets (clang emits musttail) are the ones to use. clang-asan leaves out
 # -fsanitize=function: clang 14 cannot compile it for coroutines ("Cannot represent a difference
 # across sections", llvm/llvm-project#49689).
+#
+# The sanitizer presets keep only line tables (-g1): their reports still name each frame's
+# function, file and line, and the builds take about a quarter less time (40.7 s -> 29.9 s for
+# the slowest test file under ASan), which keeps CI under its 30 minutes. The debug preset keeps
+# full -g for debuggers.
 
 SHELL := /bin/bash
 CMAKE ?= cmake

@@ -18,9 +18,9 @@ struct Entry {
     std::unique_ptr<LoopExtension> ext;
 };
 
-// One per loop. `sentinel` is a plain future registered with the loop: ~EventLoop detaches every
-// registered future (loop() becomes null), which tells a live record from one left behind by a
-// destroyed loop whose address was reused.
+// One per loop. `sentinel` is a plain future of the loop: ~EventLoop clears the anchor its futures
+// share (loop() becomes null), which tells a live record from one left behind by a destroyed loop
+// whose address was reused.
 struct Record {
     FutureState<void>* sentinel;
     std::vector<Entry> entries;
