@@ -15,7 +15,7 @@
 /// **Ownership of the descriptor.** asyncio's connect_*_pipe take a pipe object, and closing the
 /// transport closes it. aio takes the descriptor itself: from the moment the returned coroutine
 /// starts, the transport owns `fd` and closes it when it is closed (also when connecting fails).
-/// Pass `::dup(fd)` to keep your own. The descriptor is made non-blocking and close-on-exec; for
+/// Pass `dup(fd)` to keep your own. The descriptor is made non-blocking and close-on-exec; for
 /// a pipe, O_NONBLOCK belongs to the open file, so it is shared with every dup of it.
 /// stdin_reader() avoids that for stdin (see there).
 ///
