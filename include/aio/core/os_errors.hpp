@@ -4,8 +4,8 @@
 ///
 /// ```
 /// try { co_await aio::open_connection("127.0.0.1", port); }
-/// catch (const aio::ConnectionRefusedError&) { /* nothing listens there */ }
-/// catch (const aio::OSError& e) { /* any other OS failure: e.errno_code() */ }
+/// catch (const aio::ConnectionRefusedError&) {}   // nothing listens there
+/// catch (const aio::OSError& e) {}   // any other OS failure: e.errno_code()
 /// ```
 
 #include <string>

@@ -155,7 +155,7 @@ public:
     /// worker is not waited for). Idempotent; thread-safe.
     /// Throws std::system_error if joining a worker fails.
     /// ```
-    /// pool.shutdown(/*wait=*/true, /*cancel_futures=*/true);   // drop what has not started
+    /// pool.shutdown(true, true);   // wait=true, cancel_futures=true: drop what has not started
     /// ```
     void shutdown(bool wait = true, bool cancel_futures = false);
 

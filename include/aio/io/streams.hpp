@@ -142,7 +142,7 @@ public:
     /// SSLCertVerificationError, TimeoutError (see aio/io/tls.hpp).
     ///
     /// ```
-    /// writer.write("STARTTLS\r\n");  /* ... read the server's go-ahead ... */
+    /// writer.write("STARTTLS\r\n");  // ... read the server's go-ahead ...
     /// co_await writer.start_tls(aio::SSLContext::create_default_context(), {.server_hostname = "mail.example.org"});
     /// ```
     Coro<void> start_tls(std::shared_ptr<SSLContext> context, StartTlsOptions options);

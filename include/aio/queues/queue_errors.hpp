@@ -2,7 +2,7 @@
 /// The errors of aio's queues: asyncio.QueueEmpty, QueueFull and QueueShutDown.
 ///
 /// ```
-/// try { q.put_nowait(x); } catch (const aio::QueueFull&) { /* drop or retry later */ }
+/// try { q.put_nowait(x); } catch (const aio::QueueFull&) {}   // drop or retry later
 /// ```
 /// `task_done()` called more times than items were put throws std::invalid_argument
 /// (asyncio's ValueError).
@@ -15,7 +15,7 @@ namespace aio {
 /// `get_nowait()` on an empty queue (asyncio.QueueEmpty).
 ///
 /// ```
-/// try { auto v = q.get_nowait(); } catch (const aio::QueueEmpty&) { /* nothing yet */ }
+/// try { auto v = q.get_nowait(); } catch (const aio::QueueEmpty&) {}   // nothing yet
 /// ```
 class QueueEmpty : public std::runtime_error {
 public:
@@ -39,7 +39,7 @@ public:
 /// nothing left to give (asyncio.QueueShutDown, Python 3.13).
 ///
 /// ```
-/// try { for (;;) handle(co_await q.get()); } catch (const aio::QueueShutDown&) { /* drained */ }
+/// try { for (;;) handle(co_await q.get()); } catch (const aio::QueueShutDown&) {}   // drained
 /// ```
 class QueueShutDown : public std::runtime_error {
 public:
