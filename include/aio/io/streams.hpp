@@ -84,7 +84,7 @@ public:
     /// Up to `n` bytes: waits until at least one byte or EOF is there; "" at EOF. With n < 0,
     /// reads until EOF and returns everything.
     Coro<std::string> read(std::ptrdiff_t n = -1);
-    /// One line including its '\n'; at EOF the partial last line (or "" when nothing is left).
+    /// One line including its `\n`; at EOF the partial last line (or "" when nothing is left).
     /// ValueError if the line exceeds the limit (the line is dropped, as asyncio does).
     Coro<std::string> readline();
     /// Exactly `n` bytes; IncompleteReadError if EOF comes first (the bytes are in partial()).
