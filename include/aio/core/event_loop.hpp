@@ -165,7 +165,7 @@ public:
         ++ready_count_;
     }
     /// Takes a queued entry out of the ready queue (O(n): only for an entry
-    /// destroyed while queued, e.g. when a closing loop destroys frames).
+    /// destroyed while queued, for example when a closing loop destroys frames).
     void remove_ready(detail::Runnable* r) noexcept;
     void add_timer(detail::TimerNode* t);
     void remove_timer(detail::TimerNode* t) noexcept;

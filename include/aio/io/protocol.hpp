@@ -95,8 +95,8 @@ public:
     virtual void connection_made(DatagramTransport&) {}
     /// A datagram arrived from `addr`. `data` is valid only during the call.
     virtual void datagram_received(std::string_view data, const SocketAddress& addr) = 0;
-    /// A send or receive failed (e.g. ICMP port unreachable shows up as ConnectionRefusedError);
-    /// the endpoint stays open.
+    /// A send or receive failed (for example, ICMP port unreachable shows up as
+    /// ConnectionRefusedError); the endpoint stays open.
     virtual void error_received(std::exception_ptr /*exc*/) {}
 };
 

@@ -162,9 +162,9 @@ public:
     void set_verify_mode(VerifyMode mode);
     VerifyMode verify_mode() const noexcept { return verify_mode_; }
 
-    /// Protocols offered (client) or accepted in order of preference (server) by ALPN, e.g.
-    /// {"h2", "http/1.1"}. The chosen one is get_extra_info("alpn_protocol"). Throws ValueError
-    /// for an empty or over-long name.
+    /// Protocols offered (client) or accepted in order of preference (server) by ALPN, for
+    /// example {"h2", "http/1.1"}. The chosen one is get_extra_info("alpn_protocol"). Throws
+    /// ValueError for an empty or over-long name.
     void set_alpn_protocols(const std::vector<std::string>& protocols);
     /// OpenSSL cipher list for TLS 1.2 and older (TLS 1.3 suites are OpenSSL's defaults). Throws
     /// SSLError if no cipher matches.

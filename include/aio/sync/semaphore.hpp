@@ -1,6 +1,6 @@
 #pragma once
 /// aio::Semaphore and aio::BoundedSemaphore — asyncio's: a counter of permits
-/// that tasks take and give back, e.g. to cap concurrent requests.
+/// that tasks take and give back, for example to cap concurrent requests.
 ///
 /// ```
 /// aio::Semaphore slots(10);                      // at most 10 fetches at a time
