@@ -110,8 +110,11 @@ std::string find_program(const std::string& name, const std::optional<std::strin
     for (;;) {
         std::size_t end = path.find(':', start);
         std::string dir = path.substr(start, end == std::string::npos ? std::string::npos : end - start);
-        if (dir.empty()) dir = ".";
-        std::string candidate = dir + "/" + name;
+        if (dir.empty()) dir.push_back('.');  // not dir = ".": g++ 12 -O3 -Wrestrict false positive
+        // Appended, not dir + "/" + name: g++ 12 at -O3 warns falsely (-Wrestrict) on that form.
+        std::string candidate = std::move(dir);
+        candidate += '/';
+        candidate += name;
         if (is_executable_file(candidate)) return candidate;
         if (::access(candidate.c_str(), F_OK) == 0) denied = true;
         if (end == std::string::npos) break;
