@@ -25,6 +25,7 @@
 #include <utility>
 
 #include "aio/core/detail/frame_pool.hpp"
+#include "aio/core/detail/toolchain_check.hpp"
 #include "aio/core/exceptions.hpp"
 
 namespace aio {
