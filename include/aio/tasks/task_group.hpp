@@ -75,14 +75,25 @@ private:
     bool cancel_on_enter_ = false;
 };
 
-/// Runs `body(tg)` with a fresh TaskGroup and waits for all its children.
-template <class F>
-Coro<void> task_group(F body) {
+/// Runs `body(tg, args...)` with a fresh TaskGroup and waits for all its children.
+///
+/// `args` are copied into the group's frame and passed to `body` as lvalues, so that the body can
+/// be a lambda without captures: that spelling is also correct with g++ 12, which destroys a
+/// lambda's by-value captures twice when the lambda is written inside the co_await
+/// (docs/toolchain.md).
+/// ```
+/// co_await aio::task_group([](aio::TaskGroup& tg, const std::string& host) -> aio::Coro<> {
+///     tg.create_task(fetch(host + "/a"));
+///     co_return;
+/// }, host);
+/// ```
+template <class F, class... Args>
+Coro<void> task_group(F body, Args... args) {
     TaskGroup tg;
     tg.enter();
     std::exception_ptr error;
     try {
-        co_await body(tg);
+        co_await body(tg, args...);
     } catch (...) {
         error = std::current_exception();
     }

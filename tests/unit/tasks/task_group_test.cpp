@@ -37,6 +37,22 @@ TEST_F(TaskGroupTest, WaitsForAllChildrenAndKeepsTheirResults) {
     }());
 }
 
+TEST_F(TaskGroupTest, ArgumentsAfterTheBodyAreCopiedIntoTheGroupAndPassedToIt) {
+    // The spelling that needs no capturing lambda (safe with g++ 12): body(tg, args...).
+    run([]() -> aio::Coro<> {
+        std::string host = std::string(64, 'h');  // on the heap: a double free would show
+        std::vector<std::string> seen;
+        co_await aio::task_group(
+            [](aio::TaskGroup& tg, const std::string& h, int port, std::vector<std::string>* out) -> aio::Coro<> {
+                tg.create_task(value_after(10ms, 1));
+                out->push_back(h + ":" + std::to_string(port));
+                co_return;
+            },
+            host, 80, &seen);
+        EXPECT_EQ(seen, std::vector<std::string>{host + ":80"});
+    }());
+}
+
 TEST_F(TaskGroupTest, ChildrenCanBeAddedWhileTheBodyRuns) {
     run([]() -> aio::Coro<> {
         aio::Task<int> t1, t2;
