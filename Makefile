@@ -1,30 +1,36 @@
-# The front door. Quick start: `make run` and `make test`.
+# The front door. Quick start: `make run` and `make test`. Every target installs the Debian packages
+# it needs that are missing (scripts/deps.sh), then builds with CMake presets (CMakePresets.json)
+# into build/<preset>; programs land in build/<preset>/bin.
 #
-#   make run          install missing Debian packages, build (release), run examples/demo
-#   make test         build (debug) and run every test with ctest
-#   make test-asan    ... with AddressSanitizer + UBSan;  make test-tsan: ThreadSanitizer
-#   make test-clang   ... built with clang++ (debug);  test-clang-asan, test-clang-tsan also exist
-#   make bench        build (release) and run scripts/bench.sh
-#   make format       clang-format the sources;  make format-check: fail on unformatted code
-#   make clean        remove build/
+#   make run             build (release) and run the demo (examples/demo); ARGS="..." for its flags
+#   make test            build (debug) and run every test with ctest; CTEST_ARGS="-R core." to pick
+#                        (make test-debug is the same)
+#   make examples        build every example program into build/release/bin (example_*)
+#   make install         build (release) and install headers, libraries, the CMake package and
+#                        aiocpp.pc into PREFIX (/usr/local); DESTDIR=/staging for packaging
+#   make docs            the API reference from the /// comments (Doxygen) into build/docs/html
+#   make bench           build (release) and run the benchmarks against asyncio and uvloop (bench/)
+#   make build           build the RUN_PRESET (release) tree: library, examples, tests, benchmarks
+#   make test-release    the tests built with -O2
+#   make test-asan       the tests under AddressSanitizer + UBSan;  make test-tsan: ThreadSanitizer
+#   make test-gcc        the tests built with g++ 12 (aio's own code stays g++-clean; the tests of
+#                        code as users write it are left out, see docs/toolchain.md);
+#                        make test-gcc-release, make test-gcc-asan, make test-gcc-tsan likewise
+#   make format          clang-format the sources;  make format-check: fail on unformatted code
+#   make deps            only install the missing Debian packages
+#   make clean           remove build/
+#   make help            this text
 #
-# Variables: ARGS="..." (arguments for the demo or bench.sh), CTEST_ARGS="..." (e.g. -R core.),
-# RUN_PRESET=debug (preset for `make run`/`make build`). Presets: CMakePresets.json;
-# build trees: build/<preset>, programs in build/<preset>/bin.
-
-# Symmetric transfer and g++: g++ makes the resume of the next coroutine a tail call only with
-# -foptimize-sibling-calls (on from -O2; aio::core adds it for g++ users), and not at all under
-# g++'s ASan (stack instrumentation) or TSan (function entry/exit hooks). aio's Coro resumes
-# synchronous completions inline, so its tests do not depend on that; if a test ever does, the
-# clang-asan / clang-tsan presets (clang emits musttail) are the ones to use. clang-asan leaves out
-# -fsanitize=function: clang 14 cannot compile it for coroutines ("Cannot represent a difference
-# across sections", llvm/llvm-project#49689).
+# The toolchain is clang++ (Debian 12's clang 14): g++ 12 miscompiles lambdas with captures and
+# braced option structs written inside co_await (docs/toolchain.md has the measurements).
+# Variables: ARGS, CTEST_ARGS, RUN_PRESET (preset for `make run`/`make build`/`make examples`),
+# PREFIX and DESTDIR (for `make install`).
 #
 # The sanitizer presets build with -Og and line tables only (-g1): their reports still name each
-# frame's function, file and line. Compiling the test files' coroutines under a sanitizer is most
-# of CI's time; -Og instead of -O1 cuts the slowest test file from 46 s to 32 s under ASan and
-# from 19 s to 16 s under TSan, which keeps CI under its 30 minutes. The debug preset keeps
-# full -g for debuggers.
+# frame's function, file and line, and compiling the tests' coroutines under a sanitizer, most of
+# CI's time, is a third faster than at -O1 with full -g. clang's asan preset leaves out
+# -fsanitize=function: clang 14 cannot compile it for coroutines ("Cannot represent a difference
+# across sections", llvm/llvm-project#49689).
 
 SHELL := /bin/bash
 CMAKE ?= cmake
@@ -32,6 +38,8 @@ CTEST ?= ctest
 RUN_PRESET ?= release
 ARGS ?=
 CTEST_ARGS ?=
+PREFIX ?= /usr/local
+DESTDIR ?=
 
 FORMAT_DIRS := include src tests bench examples
 
@@ -40,8 +48,8 @@ FORMAT_DIRS := include src tests bench examples
 TSAN_WRAPPER = $(shell bash scripts/tsan_wrapper.sh)
 
 .DEFAULT_GOAL := build
-.PHONY: help deps build run test test-debug test-release test-asan test-tsan test-clang \
-        test-clang-release test-clang-asan test-clang-tsan bench format format-check clean
+.PHONY: help deps build run examples install docs test test-debug test-release test-asan test-tsan \
+        test-gcc test-gcc-release test-gcc-asan test-gcc-tsan bench format format-check clean
 
 help:
 	@awk 'NR == 1 { next } /^#/ { sub(/^# ?/, ""); print; next } { exit }' Makefile
@@ -49,10 +57,19 @@ help:
 deps:
 	@bash scripts/deps.sh
 
-# configure + build one preset
+# configure + build one preset (optionally only some targets), then run its tests
 define build_preset
 	$(CMAKE) --preset $(1)
-	$(CMAKE) --build --preset $(1)
+	$(CMAKE) --build --preset $(1) $(2)
+endef
+define test_preset
+	$(call build_preset,$(1))
+	$(CTEST) --preset $(1) $(CTEST_ARGS)
+endef
+define tsan_preset
+	$(TSAN_WRAPPER) $(CMAKE) --preset $(1)
+	$(TSAN_WRAPPER) $(CMAKE) --build --preset $(1)
+	$(TSAN_WRAPPER) $(CTEST) --preset $(1) $(CTEST_ARGS)
 endef
 
 build: deps
@@ -60,8 +77,7 @@ build: deps
 
 # Builds only the demo (and the library), not the tests.
 run: deps
-	$(CMAKE) --preset $(RUN_PRESET)
-	$(CMAKE) --build --preset $(RUN_PRESET) --target example_demo
+	$(call build_preset,$(RUN_PRESET),--target example_demo)
 	@demo=build/$(RUN_PRESET)/bin/example_demo; \
 	if [[ ! -x $$demo ]]; then \
 	    echo "make run: $$demo was not built (is there an examples/demo/ folder?)" >&2; exit 1; \
@@ -69,48 +85,46 @@ run: deps
 	echo "== $$demo $(ARGS)"; \
 	$$demo $(ARGS)
 
+examples: deps
+	$(call build_preset,$(RUN_PRESET),--target examples)
+	@echo "== the examples are in build/$(RUN_PRESET)/bin:"; ls build/$(RUN_PRESET)/bin | grep '^example_'
+
+# The libraries only (not the tests), then cmake --install; DESTDIR is honoured by cmake itself.
+install: deps
+	$(call build_preset,$(RUN_PRESET),--target libraries)
+	DESTDIR="$(DESTDIR)" $(CMAKE) --install build/$(RUN_PRESET) --prefix "$(PREFIX)"
+
+docs: deps
+	@bash scripts/docs.sh build/docs
+
 test test-debug: deps
-	$(call build_preset,debug)
-	$(CTEST) --preset debug $(CTEST_ARGS)
+	$(call test_preset,debug)
 
 test-release: deps
-	$(call build_preset,release)
-	$(CTEST) --preset release $(CTEST_ARGS)
+	$(call test_preset,release)
 
 test-asan: deps
-	$(call build_preset,asan)
-	$(CTEST) --preset asan $(CTEST_ARGS)
+	$(call test_preset,asan)
 
 test-tsan: deps
-	$(TSAN_WRAPPER) $(CMAKE) --preset tsan
-	$(TSAN_WRAPPER) $(CMAKE) --build --preset tsan
-	$(TSAN_WRAPPER) $(CTEST) --preset tsan $(CTEST_ARGS)
+	$(call tsan_preset,tsan)
 
-test-clang: deps
-	$(call build_preset,clang-debug)
-	$(CTEST) --preset clang-debug $(CTEST_ARGS)
+test-gcc: deps
+	$(call test_preset,gcc-debug)
 
-test-clang-release: deps
-	$(call build_preset,clang-release)
-	$(CTEST) --preset clang-release $(CTEST_ARGS)
+test-gcc-release: deps
+	$(call test_preset,gcc-release)
 
-test-clang-asan: deps
-	$(call build_preset,clang-asan)
-	$(CTEST) --preset clang-asan $(CTEST_ARGS)
+test-gcc-asan: deps
+	$(call test_preset,gcc-asan)
 
-test-clang-tsan: deps
-	$(TSAN_WRAPPER) $(CMAKE) --preset clang-tsan
-	$(TSAN_WRAPPER) $(CMAKE) --build --preset clang-tsan
-	$(TSAN_WRAPPER) $(CTEST) --preset clang-tsan $(CTEST_ARGS)
+test-gcc-tsan: deps
+	$(call tsan_preset,gcc-tsan)
 
 bench:
 	@bash scripts/deps.sh bench
 	$(call build_preset,release)
-	@if [[ -f scripts/bench.sh ]]; then \
-	    AIO_BUILD_DIR=build/release AIO_BIN_DIR=build/release/bin bash scripts/bench.sh $(ARGS); \
-	else \
-	    echo "make bench: scripts/bench.sh is not written yet; the benchmarks are in build/release/bin"; \
-	fi
+	AIO_BUILD_DIR=build/release AIO_BIN_DIR=build/release/bin bash scripts/bench.sh $(ARGS)
 
 format:
 	@bash scripts/deps.sh format

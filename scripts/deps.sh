@@ -9,7 +9,7 @@
 set -euo pipefail
 
 build_pkgs=(build-essential cmake ninja-build g++ clang libclang-rt-dev libgtest-dev libgmock-dev
-            libbenchmark-dev pkg-config libssl-dev nlohmann-json3-dev doxygen)
+            libbenchmark-dev pkg-config libssl-dev nlohmann-json3-dev doxygen python3 git)
 bench_pkgs=(python3 python3-uvloop linux-perf hyperfine strace)
 format_pkgs=(clang-format)
 

@@ -117,7 +117,7 @@ void abandon_executor(ThreadPoolExecutor& executor) noexcept;
 ///
 /// Cancel safety: cancelling an awaiter of run_in_executor() before a worker took the job means
 /// the job never runs; once it started it runs to its end (a thread cannot be interrupted; pass
-/// it a stop flag, as seed 004 does with threading.Event).
+/// it a stop flag, as Python code does with a threading.Event).
 class ThreadPoolExecutor {
 public:
     /// Python's default: min(32, number of cores + 4).

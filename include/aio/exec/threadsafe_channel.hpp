@@ -1,6 +1,6 @@
 #pragma once
-/// aio::ThreadsafeChannel<T> — how a thread hands values to a loop task: seed 004's
-/// ThreadSafeWebSocketWriter (a worker reporting progress through call_soon_threadsafe), as a
+/// aio::ThreadsafeChannel<T> — how a thread hands values to a loop task: the asyncio
+/// pattern of a worker thread reporting progress through call_soon_threadsafe, as a
 /// channel whose loop side is awaitable (Tokio's mpsc, janus's mixed queue).
 ///
 /// ```

@@ -1,5 +1,5 @@
 #pragma once
-/// aio::GracefulShutdown — seed 003's "graceful shutdown on SIGINT/SIGTERM/SIGHUP" as one object:
+/// aio::GracefulShutdown — asyncio's "graceful shutdown on SIGINT/SIGTERM/SIGHUP" recipe as one object:
 /// on the first of those signals it runs the program's shutdown steps (stop accepting, say goodbye
 /// to clients), cancels every other task, waits for them with their errors collected (not
 /// raised), and then lets the program finish.

@@ -1,7 +1,7 @@
 #pragma once
 /// Pipes and stdin: asyncio's loop.connect_read_pipe / loop.connect_write_pipe, stream helpers on
-/// top of them, and standard input as an async stream of lines (seed 001's
-/// `stream_as_generator(loop, sys.stdin)`).
+/// top of them, and standard input as an async stream of lines (the asyncio
+/// recipe `stream_as_generator(loop, sys.stdin)`).
 ///
 /// ```
 /// auto lines = aio::stdin_lines();                    // async for line in stream_as_generator(loop, sys.stdin):
@@ -74,7 +74,7 @@ Coro<std::pair<std::shared_ptr<WriteTransport>, std::shared_ptr<P>>> connect_wri
 }
 
 /// A StreamReader over the read end `fd` (connect_read_pipe with a StreamReaderProtocol, what
-/// seed 001 writes by hand). The transport owns `fd`.
+/// asyncio code writes by hand). The transport owns `fd`.
 Coro<StreamReader> open_read_pipe(int fd, std::size_t limit = StreamReader::kDefaultLimit);
 
 /// A StreamWriter over the write end `fd`: write(), drain() with back-pressure, close() (which

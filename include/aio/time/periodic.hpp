@@ -1,6 +1,6 @@
 #pragma once
-/// aio::schedule — run a job every `interval` (seed 000's `schedule(func,
-/// interval)`, and the periodic patterns of seed 002).
+/// aio::schedule — run a job every `interval` (the asyncio recipe
+/// `schedule(func, interval)`, with the two cadences periodic jobs need).
 ///
 /// ```
 /// auto poller = aio::schedule([&]() -> aio::Coro<> { co_await poll_feeds(); }, 3s);
@@ -8,7 +8,7 @@
 /// poller.cancel();
 /// ```
 /// Two cadences:
-/// - Cadence::fixed_delay: wait `interval` after each run ends (the seed's
+/// - Cadence::fixed_delay: wait `interval` after each run ends (the recipe's
 ///   `await func(); await sleep(interval)`); runs never overlap.
 /// - Cadence::fixed_rate: run at start + k * interval, measured on the loop's
 ///   clock, so time spent in the job does not accumulate as drift. A run that
@@ -32,7 +32,7 @@ enum class Cadence { fixed_delay, fixed_rate };
 
 struct ScheduleOptions {
     Cadence cadence = Cadence::fixed_delay;
-    /// Run once at start (true, as in the seed) or wait one interval first.
+    /// Run once at start (true, as the recipe does) or wait one interval first.
     bool run_immediately = true;
     /// The task's name ("" = Task-N).
     std::string name{};
