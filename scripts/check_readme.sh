@@ -38,6 +38,13 @@ need_block() {
     printf '%s\n' "$text"
 }
 step() { echo; echo "== check_readme: $*"; }
+# run_block NAME DIR [FILTER]: runs the block's lines as a bash script in DIR, stdin closed.
+run_block() {
+    local script="$work_dir/block-$1.sh"
+    need_block "$1" | grep -v "${3:-^\$^}" >"$script" || true
+    [[ -s "$script" ]] || { echo "check_readme: no lines to run in the block readme-test: $1" >&2; exit 1; }
+    (cd "$2" && bash -euxo pipefail "$script") </dev/null
+}
 
 rm -rf "$work_dir"
 mkdir -p "$work_dir/home"
@@ -50,7 +57,7 @@ if [[ -n "$(git -C "$source_dir" status --porcelain --untracked-files=no 2>/dev/
 fi
 
 step "quick start, as written (without make test)"
-need_block quick-start | grep -v '^make test' | (cd "$clone" && bash -euxo pipefail -s) </dev/null
+run_block quick-start "$clone" '^make test'
 
 step "make examples"
 (cd "$clone" && make examples) </dev/null
@@ -60,17 +67,22 @@ for dir in "$clone"/examples/*/; do
 done
 
 step "install, as written"
-need_block install | (cd "$clone" && bash -euxo pipefail -s) </dev/null
+run_block install "$clone"
 [[ -f "$HOME/.local/include/aio/aio.hpp" ]] || { echo "check_readme: headers not installed under \$HOME/.local" >&2; exit 1; }
+step "make install with DESTDIR (staging, as a package build does)"
+(cd "$clone" && make install PREFIX=/usr/local DESTDIR="$work_dir/stage") </dev/null
+for f in include/aio/aio.hpp lib/libaiocpp_core.a lib/cmake/aio/aioConfig.cmake lib/pkgconfig/aiocpp.pc; do
+    [[ -f "$work_dir/stage/usr/local/$f" ]] || { echo "check_readme: DESTDIR install lacks usr/local/$f" >&2; exit 1; }
+done
 
 consumer="$work_dir/hello"
 mkdir -p "$consumer"
 need_block consumer-main >"$consumer/main.cpp"
 need_block consumer-cmakelists >"$consumer/CMakeLists.txt"
 step "find_package(aio) consumer, as written"
-need_block consumer-cmake-build | (cd "$consumer" && bash -euxo pipefail -s) </dev/null
+run_block consumer-cmake-build "$consumer"
 step "pkg-config consumer, as written"
-need_block consumer-pkg-config | (cd "$consumer" && bash -euxo pipefail -s) </dev/null
+run_block consumer-pkg-config "$consumer"
 
 step "FetchContent consumer (the README's lines, in a minimal project)"
 fetch="$work_dir/fetch"
