@@ -17,6 +17,7 @@
 #include "io/socket_ops.hpp"
 #include "io/stream_protocol.hpp"
 #include "sys/errors.hpp"
+#include "sys/syscall.hpp"
 
 namespace aio {
 
@@ -82,10 +83,10 @@ int private_stdin() {
     struct stat st {};
     if (::fstat(STDIN_FILENO, &st) != 0) sys::raise_os_error(errno, "stdin");
     if (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode)) {
-        int fd = ::open("/proc/self/fd/0", O_RDONLY | O_NOCTTY | O_CLOEXEC);
+        int fd = sys::above_stdio(::open("/proc/self/fd/0", O_RDONLY | O_NOCTTY | O_CLOEXEC));
         if (fd >= 0) return fd;
     }
-    int fd = ::fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 0);
+    int fd = ::fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3);  // aio's descriptors are >= 3 (sys::above_stdio)
     if (fd < 0) sys::raise_os_error(errno, "dup(stdin)");
     return fd;
 }
