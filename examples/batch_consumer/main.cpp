@@ -50,10 +50,11 @@
 #include <aio/aio.hpp>
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "common/args.hpp"
 
 namespace {
 
@@ -133,41 +134,43 @@ aio::Coro<int> main_coro(Options opt) {
     co_return 0;
 }
 
-bool parse(int argc, char** argv, Options& opt) {
-    for (int i = 1; i + 1 < argc; i += 2) {
-        std::string arg = argv[i];
-        int v = std::atoi(argv[i + 1]);
-        if (v < 0) return false;
-        if (arg == "--items")
-            opt.items = v;
-        else if (arg == "--batch-size" && v > 0)
-            opt.batch_size = static_cast<std::size_t>(v);
-        else if (arg == "--wait-timeout-ms")
-            opt.wait_timeout = std::chrono::milliseconds(v);
-        else if (arg == "--threads" && v > 0)
-            opt.threads = static_cast<std::size_t>(v);
-        else if (arg == "--produce-every-ms")
-            opt.produce_every = std::chrono::milliseconds(v);
-        else if (arg == "--work-ms")
-            opt.work = std::chrono::milliseconds(v);
-        else if (arg == "--maxsize")
-            opt.maxsize = static_cast<std::size_t>(v);
+const char* const kUsage =
+    "example_batch_consumer [--items N] [--batch-size B] [--wait-timeout-ms T] [--threads K] "
+    "[--produce-every-ms P] [--work-ms W] [--maxsize M]";
+
+Options parse(int argc, char** argv) {
+    Options opt;
+    example::Args args(argc, argv);
+    while (!args.done()) {
+        std::string a = args.next();
+        if (a == "--items")
+            opt.items = args.number(0);
+        else if (a == "--batch-size")
+            opt.batch_size = args.number<std::size_t>(1);
+        else if (a == "--wait-timeout-ms")
+            opt.wait_timeout = args.milliseconds();
+        else if (a == "--threads")
+            opt.threads = args.number<std::size_t>(1);
+        else if (a == "--produce-every-ms")
+            opt.produce_every = args.milliseconds();
+        else if (a == "--work-ms")
+            opt.work = args.milliseconds();
+        else if (a == "--maxsize")
+            opt.maxsize = args.number<std::size_t>(0);
         else
-            return false;
+            args.unknown(kUsage);
     }
-    return argc % 2 == 1;  // flags come in pairs
+    return opt;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
     Options opt;
-    if (!parse(argc, argv, opt)) {
-        std::fprintf(stderr,
-                     "usage: %s [--items N] [--batch-size B] [--wait-timeout-ms T] [--threads K]\n"
-                     "          [--produce-every-ms P] [--work-ms W] [--maxsize M]\n",
-                     argv[0]);
-        return 2;
+    try {
+        opt = parse(argc, argv);
+    } catch (const example::UsageError& e) {
+        return example::usage_error(argv[0], e);
     }
-    return aio::run(main_coro(opt));
+    return aio::run_main(argv[0], main_coro(opt));
 }

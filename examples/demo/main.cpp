@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <string>
 
+#include "common/args.hpp"
+
 using namespace std::chrono_literals;
 
 namespace {
@@ -77,4 +79,11 @@ aio::Coro<int> main_coro() {
 
 }  // namespace
 
-int main() { return aio::run(main_coro()); }
+int main(int argc, char** argv) {
+    try {
+        example::Args(argc, argv).none("example_demo");
+    } catch (const example::UsageError& e) {
+        return example::usage_error(argv[0], e);
+    }
+    return aio::run_main(argv[0], main_coro());
+}

@@ -26,12 +26,13 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "common/args.hpp"
 
 namespace {
 
@@ -108,33 +109,35 @@ aio::Coro<int> main_coro(Options opt) {
     co_return 0;
 }
 
-bool parse(int argc, char** argv, Options& opt) {
-    for (int i = 1; i < argc; ++i) {
-        std::string arg = argv[i];
-        if (arg == "--workers" && i + 1 < argc) {
-            int n = std::atoi(argv[++i]);
-            if (n <= 0) return false;
-            opt.workers = static_cast<std::size_t>(n);
-        } else if (arg == "--duration-ms" && i + 1 < argc) {
-            opt.duration = std::chrono::milliseconds(std::atoi(argv[++i]));
-        } else if (arg.rfind("--", 0) == 0) {
-            return false;
-        } else {
-            opt.inputs.push_back(arg);
-        }
+const char* const kUsage = "example_executor_gather [--workers N] [--duration-ms D] [INPUT...]";
+
+Options parse(int argc, char** argv) {
+    Options opt;
+    example::Args args(argc, argv);
+    while (!args.done()) {
+        std::string a = args.next();
+        if (a == "--workers")
+            opt.workers = args.number<std::size_t>(1);
+        else if (a == "--duration-ms")
+            opt.duration = args.milliseconds();
+        else if (a.rfind("--", 0) == 0)
+            args.unknown(kUsage);
+        else
+            opt.inputs.push_back(a);
     }
     if (opt.inputs.empty())  // default: "a", "aa", ... "aaaaaaaa"
         for (std::size_t n = 1; n <= 8; ++n) opt.inputs.push_back(std::string(n, 'a'));
-    return true;
+    return opt;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
     Options opt;
-    if (!parse(argc, argv, opt)) {
-        std::fprintf(stderr, "usage: %s [--workers N] [--duration-ms D] [INPUT...]\n", argv[0]);
-        return 2;
+    try {
+        opt = parse(argc, argv);
+    } catch (const example::UsageError& e) {
+        return example::usage_error(argv[0], e);
     }
-    return aio::run(main_coro(std::move(opt)));
+    return aio::run_main(argv[0], main_coro(std::move(opt)));
 }

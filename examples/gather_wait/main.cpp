@@ -29,9 +29,10 @@
 #include <aio/aio.hpp>
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
 #include <string>
 #include <vector>
+
+#include "common/args.hpp"
 
 namespace {
 
@@ -91,37 +92,42 @@ aio::Coro<int> main_coro(Options opt) {
     co_return 0;
 }
 
-bool parse(int argc, char** argv, Options& opt) {
-    for (int i = 1; i < argc; ++i) {
-        std::string arg = argv[i];
-        if (arg == "--style" && i + 1 < argc) {
-            std::string s = argv[++i];
-            if (s != "gather" && s != "wait" && s != "both") return false;
+const char* const kUsage = "example_gather_wait [--style gather|wait|both] [--delay-ms D] [INPUT...]";
+
+Options parse(int argc, char** argv) {
+    Options opt;
+    example::Args args(argc, argv);
+    while (!args.done()) {
+        std::string a = args.next();
+        if (a == "--style") {
+            std::string s = args.value();
+            if (s != "gather" && s != "wait" && s != "both")
+                throw example::UsageError("--style: expected gather, wait or both, got '" + s + "'");
             opt.gather = s != "wait";
             opt.wait = s != "gather";
-        } else if (arg == "--delay-ms" && i + 1 < argc) {
-            opt.delay = std::chrono::milliseconds(std::atoi(argv[++i]));
-        } else if (arg.rfind("--", 0) == 0) {
-            return false;
+        } else if (a == "--delay-ms") {
+            opt.delay = args.milliseconds();
+        } else if (a.rfind("--", 0) == 0) {
+            args.unknown(kUsage);
         } else {
-            opt.inputs.push_back(arg);
+            opt.inputs.push_back(a);
         }
     }
     if (opt.inputs.empty()) {  // the seed's inputs
         opt.inputs.push_back("a");
         opt.inputs.push_back("aa");
     }
-    return true;
+    return opt;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
     Options opt;
-    if (!parse(argc, argv, opt)) {
-        std::fprintf(stderr, "usage: %s [--style gather|wait|both] [--delay-ms D] [INPUT...]\n",
-                     argv[0]);
-        return 2;
+    try {
+        opt = parse(argc, argv);
+    } catch (const example::UsageError& e) {
+        return example::usage_error(argv[0], e);
     }
-    return aio::run(main_coro(std::move(opt)));
+    return aio::run_main(argv[0], main_coro(std::move(opt)));
 }

@@ -25,6 +25,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "common/args.hpp"
+
 namespace {
 
 aio::Coro<void> job(std::string name, bool fails_on_cleanup, aio::Event* started) {
@@ -64,4 +66,11 @@ aio::Coro<int> main_coro() {
 
 }  // namespace
 
-int main() { return aio::run(main_coro()); }
+int main(int argc, char** argv) {
+    try {
+        example::Args(argc, argv).none("example_graceful_shutdown");
+    } catch (const example::UsageError& e) {
+        return example::usage_error(argv[0], e);
+    }
+    return aio::run_main(argv[0], main_coro());
+}

@@ -40,9 +40,10 @@
 #include <aio/aio.hpp>
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
 #include <string>
 #include <vector>
+
+#include "common/args.hpp"
 
 namespace {
 
@@ -113,21 +114,23 @@ aio::Coro<int> main_coro(Options opt) {
     co_return 0;
 }
 
-bool parse(int argc, char** argv, Options& opt) {
-    for (int i = 1; i < argc; ++i) {
-        std::string arg = argv[i];
-        if (arg == "--chunk-size" && i + 1 < argc) {
-            int n = std::atoi(argv[++i]);
-            if (n <= 0) return false;
-            opt.chunk_size = static_cast<std::size_t>(n);
-        } else if (arg == "--delay-ms" && i + 1 < argc) {
-            opt.delay = std::chrono::milliseconds(std::atoi(argv[++i]));
-        } else if (arg == "--") {
-            for (++i; i < argc; ++i) opt.chunks.push_back(argv[i]);
-        } else if (arg.rfind("--", 0) == 0) {
-            return false;
+const char* const kUsage = "example_split_lines [--chunk-size N] [--delay-ms D] [--] CHUNK...";
+
+Options parse(int argc, char** argv) {
+    Options opt;
+    example::Args args(argc, argv);
+    while (!args.done()) {
+        std::string a = args.next();
+        if (a == "--chunk-size") {
+            opt.chunk_size = args.number<std::size_t>(1);
+        } else if (a == "--delay-ms") {
+            opt.delay = args.milliseconds();
+        } else if (a == "--") {
+            while (!args.done()) opt.chunks.push_back(args.next());
+        } else if (a.rfind("--", 0) == 0) {
+            args.unknown(kUsage);
         } else {
-            opt.chunks.push_back(arg);
+            opt.chunks.push_back(a);
         }
     }
     if (opt.chunk_size != 0) {  // re-cut the text into chunks of chunk_size bytes
@@ -137,16 +140,17 @@ bool parse(int argc, char** argv, Options& opt) {
         for (std::size_t at = 0; at < text.size(); at += opt.chunk_size)
             opt.chunks.push_back(text.substr(at, opt.chunk_size));
     }
-    return true;
+    return opt;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
     Options opt;
-    if (!parse(argc, argv, opt)) {
-        std::fprintf(stderr, "usage: %s [--chunk-size N] [--delay-ms D] [--] CHUNK...\n", argv[0]);
-        return 2;
+    try {
+        opt = parse(argc, argv);
+    } catch (const example::UsageError& e) {
+        return example::usage_error(argv[0], e);
     }
-    return aio::run(main_coro(std::move(opt)));
+    return aio::run_main(argv[0], main_coro(std::move(opt)));
 }

@@ -22,11 +22,15 @@
 //       print(line)
 //
 // aio::stdin_lines() is that generator (lines come without their "\n"; the last line counts
-// even without one).
+// even without one). A stdin that cannot be read ends the program with one line on stderr and
+// exit status 1 (aio::run_main): "example_stdin_lines: stdin is closed: Bad file descriptor"
+// for `example_stdin_lines <&-`, "example_stdin_lines: stdin: Is a directory" for `< /`.
 
 #include <aio/aio.hpp>
 #include <iostream>
 #include <string>
+
+#include "common/args.hpp"
 
 namespace {
 
@@ -54,4 +58,11 @@ aio::Coro<int> main_coro() {
 
 }  // namespace
 
-int main() { return aio::run(main_coro()); }
+int main(int argc, char** argv) {
+    try {
+        example::Args(argc, argv).none("example_stdin_lines");
+    } catch (const example::UsageError& e) {
+        return example::usage_error(argv[0], e);
+    }
+    return aio::run_main(argv[0], main_coro());
+}

@@ -22,9 +22,11 @@
 #include <unistd.h>
 
 #include <aio/aio.hpp>
-#include <cstdlib>
+#include <cerrno>
 #include <iostream>
 #include <string>
+
+#include "common/args.hpp"
 
 namespace {
 
@@ -37,7 +39,7 @@ aio::Coro<int> main_coro(int n) {
 
     // 2. A pipeline: seq's stdout is grep's stdin; only grep's output comes to us.
     int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0) co_return 1;
+    if (::pipe2(fds, O_CLOEXEC) != 0) throw aio::OSError(errno, "pipe2");
     auto producer = co_await aio::create_subprocess_exec("seq", {"1", std::to_string(n * 10)},
                                                          {.stdout = aio::Stdio::from_fd(fds[1])});
     auto counter = co_await aio::create_subprocess_exec(
@@ -65,10 +67,18 @@ aio::Coro<int> main_coro(int n) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    int n = argc > 1 ? std::atoi(argv[1]) : 5;
-    if (n <= 0) {
-        std::cerr << "usage: example_subprocess_pipeline [N > 0]\n";
-        return 2;
+    int n = 5;
+    try {
+        example::Args args(argc, argv);
+        if (!args.done()) {
+            args.next();
+            n = args.operand_number("N", 1);
+        }
+        args.none("example_subprocess_pipeline [N]");
+    } catch (const example::UsageError& e) {
+        return example::usage_error(argv[0], e);
     }
-    return aio::run(main_coro(n));
+    // Any failure (say `seq` is not found: PATH=/nonexistent) ends the program with one line on
+    // stderr and exit status 1.
+    return aio::run_main(argv[0], main_coro(n));
 }

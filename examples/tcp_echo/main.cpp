@@ -10,13 +10,12 @@
 
 #include <csignal>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <string>
 #include <vector>
 
 #include "aio/aio.hpp"
 #include "aio/io/signals.hpp"
+#include "common/args.hpp"
 
 namespace {
 
@@ -132,40 +131,54 @@ aio::Coro<int> client(std::uint16_t port, bool streams, std::vector<std::string>
     co_return 0;
 }
 
-int usage() {
-    std::fprintf(stderr,
-                 "usage: example_tcp_echo server [--port 0] [--mode streams|protocol]\n"
-                 "       example_tcp_echo client --port P [--mode streams|protocol] LINE...\n");
-    return 2;
+const char* const kUsage =
+    "example_tcp_echo server [--port 0] [--mode streams|protocol] | "
+    "example_tcp_echo client --port P [--mode streams|protocol] LINE...";
+
+struct Options {
+    bool server = true;
+    std::uint16_t port = 0;
+    bool streams = true;
+    std::vector<std::string> lines;
+};
+
+Options parse(int argc, char** argv) {
+    Options opt;
+    example::Args args(argc, argv);
+    if (args.done()) throw example::UsageError(std::string("server or client? (usage: ") + kUsage + ")");
+    std::string role = args.next();
+    if (role != "server" && role != "client") args.unknown(kUsage);
+    opt.server = role == "server";
+    while (!args.done()) {
+        std::string a = args.next();
+        if (a == "--port") {
+            opt.port = static_cast<std::uint16_t>(args.number(0, 65535));
+        } else if (a == "--mode") {
+            std::string m = args.value();
+            if (m != "streams" && m != "protocol")
+                throw example::UsageError("--mode: expected streams or protocol, got '" + m + "'");
+            opt.streams = m == "streams";
+        } else if (a.rfind("--", 0) == 0 || opt.server) {
+            args.unknown(kUsage);
+        } else {
+            opt.lines.push_back(a);
+        }
+    }
+    if (!opt.server && opt.port == 0) throw example::UsageError("client: --port P is required (the server's port)");
+    return opt;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (argc < 2) return usage();
-    std::string role = argv[1];
-    int port = 0;
-    bool streams = true;
-    std::vector<std::string> lines;
-    for (int i = 2; i < argc; ++i) {
-        std::string a = argv[i];
-        if (a == "--port" && i + 1 < argc) {
-            port = std::atoi(argv[++i]);
-        } else if (a == "--mode" && i + 1 < argc) {
-            std::string m = argv[++i];
-            if (m != "streams" && m != "protocol") return usage();
-            streams = m == "streams";
-        } else {
-            lines.push_back(a);
-        }
-    }
-    if (port < 0 || port > 65535) return usage();
+    Options opt;
     try {
-        if (role == "server") return aio::run(serve(static_cast<std::uint16_t>(port), streams));
-        if (role == "client" && port != 0) return aio::run(client(static_cast<std::uint16_t>(port), streams, lines));
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "example_tcp_echo: %s\n", e.what());
-        return 1;
+        opt = parse(argc, argv);
+    } catch (const example::UsageError& e) {
+        return example::usage_error(argv[0], e);
     }
-    return usage();
+    // A failure (nothing listening at the port, the port taken) is one line on stderr, exit 1:
+    // "example_tcp_echo: connect(127.0.0.1:1): Connection refused".
+    if (opt.server) return aio::run_main(argv[0], serve(opt.port, opt.streams));
+    return aio::run_main(argv[0], client(opt.port, opt.streams, opt.lines));
 }

@@ -17,10 +17,11 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <memory>
+#include <string>
 #include <thread>
+
+#include "common/args.hpp"
 
 namespace {
 
@@ -63,31 +64,33 @@ aio::Coro<int> main_coro(Options opt) {
     co_return 0;
 }
 
-bool parse(int argc, char** argv, Options& opt) {
-    for (int i = 1; i < argc; ++i) {
-        auto value = [&](const char* name) -> const char* {
-            if (std::strcmp(argv[i], name) != 0 || i + 1 >= argc) return nullptr;
-            return argv[++i];
-        };
-        if (const char* v = value("--total"))
-            opt.total = std::atoi(v);
-        else if (const char* d = value("--delay-ms"))
-            opt.delay = std::chrono::milliseconds(std::atoi(d));
-        else if (const char* s = value("--stop-at"))
-            opt.stop_at = std::atoi(s);
+const char* const kUsage = "example_threadsafe_writer [--total N] [--delay-ms D] [--stop-at K]";
+
+Options parse(int argc, char** argv) {
+    Options opt;
+    example::Args args(argc, argv);
+    while (!args.done()) {
+        std::string a = args.next();
+        if (a == "--total")
+            opt.total = args.number(0);
+        else if (a == "--delay-ms")
+            opt.delay = args.milliseconds();
+        else if (a == "--stop-at")
+            opt.stop_at = args.number(0);
         else
-            return false;
+            args.unknown(kUsage);
     }
-    return true;
+    return opt;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
     Options opt;
-    if (!parse(argc, argv, opt)) {
-        std::fprintf(stderr, "usage: %s [--total N] [--delay-ms D] [--stop-at K]\n", argv[0]);
-        return 2;
+    try {
+        opt = parse(argc, argv);
+    } catch (const example::UsageError& e) {
+        return example::usage_error(argv[0], e);
     }
-    return aio::run(main_coro(opt));
+    return aio::run_main(argv[0], main_coro(opt));
 }

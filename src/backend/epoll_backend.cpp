@@ -19,9 +19,9 @@ namespace {
 class EpollBackend final : public Backend {
 public:
     EpollBackend() {
-        epfd_.reset(::epoll_create1(EPOLL_CLOEXEC));
+        epfd_.reset(sys::above_stdio(::epoll_create1(EPOLL_CLOEXEC)));
         if (!epfd_) sys::raise_os_error(errno, "epoll_create1");
-        wakefd_.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+        wakefd_.reset(sys::above_stdio(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)));
         if (!wakefd_) sys::raise_os_error(errno, "eventfd");
         epoll_event ev{};
         ev.events = EPOLLIN;

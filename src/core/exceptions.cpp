@@ -4,8 +4,22 @@
 
 namespace aio {
 
-TimeoutError::TimeoutError() : OSError(ETIMEDOUT, "timed out") {}
-TimeoutError::TimeoutError(const std::string& what) : OSError(ETIMEDOUT, what) {}
+OSError::OSError(int err, const std::string& what)
+    : OSError(std::error_code(err, std::generic_category()), err,
+              err == 0       ? what
+              : what.empty() ? std::generic_category().message(err)
+                             : what + ": " + std::generic_category().message(err)) {}
+
+OSError::OSError(std::error_code code, int err, const std::string& text) : std::system_error(code), errno_(err) {
+    // std::system_error's own text is "<what>: <code().message()>", always; OSError words its
+    // what() itself, so the message is set on the runtime_error base. This keeps what() in the
+    // base's reference-counted string, and copying the exception cannot throw.
+    static_cast<std::runtime_error&>(*this) = std::runtime_error(text);
+}
+
+TimeoutError::TimeoutError() : TimeoutError("timed out") {}
+TimeoutError::TimeoutError(const std::string& what)
+    : OSError(std::error_code(ETIMEDOUT, std::generic_category()), ETIMEDOUT, what) {}
 
 ExceptionGroup::ExceptionGroup(std::string message, std::vector<std::exception_ptr> exceptions)
     : message_(std::move(message)), exceptions_(std::move(exceptions)) {

@@ -1,6 +1,45 @@
 #include "aio/core/run.hpp"
 
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+namespace aio {
+
+int run_main(const char* argv0, Coro<int> main, RunOptions options) noexcept {
+    try {
+        return run(std::move(main), std::move(options));
+    } catch (...) {
+        return detail::report_escaped(argv0, std::current_exception());
+    }
+}
+
+int run_main(const char* argv0, Coro<void> main, RunOptions options) noexcept {
+    try {
+        run(std::move(main), std::move(options));
+        return 0;
+    } catch (...) {
+        return detail::report_escaped(argv0, std::current_exception());
+    }
+}
+
+}  // namespace aio
+
 namespace aio::detail {
+
+int report_escaped(const char* argv0, const std::exception_ptr& e) noexcept {
+    const char* program = argv0 && *argv0 ? argv0 : "aio";
+    if (const char* slash = std::strrchr(program, '/'); slash && slash[1]) program = slash + 1;
+    try {
+        std::string line = std::string(program) + ": " + describe_exception(e) + "\n";
+        std::fputs(line.c_str(), stderr);
+    } catch (...) {  // no memory for the line: say what we can
+        std::fputs(program, stderr);
+        std::fputs(": unknown error\n", stderr);
+    }
+    std::fflush(stderr);
+    return 1;
+}
 
 void configure_run_loop(EventLoop& loop, const RunOptions& options) {
     loop.set_debug(options.debug);

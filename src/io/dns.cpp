@@ -1,6 +1,6 @@
 #include "aio/io/dns.hpp"
 
-#include <cstring>
+#include <cerrno>
 
 #include "aio/core/os_errors.hpp"
 #include "aio/exec/to_thread.hpp"
@@ -19,11 +19,8 @@ std::vector<AddrInfo> resolve_blocking(const std::string& host, std::uint16_t po
     std::string service = std::to_string(port);
     addrinfo* res = nullptr;
     int rc = ::getaddrinfo(host.empty() ? nullptr : host.c_str(), service.c_str(), &hints, &res);
-    if (rc != 0) {
-        int err = rc == EAI_SYSTEM ? errno : rc;
-        throw GaiError(err, "getaddrinfo(" + (host.empty() ? std::string("<any>") : host) + "): " +
-                                (rc == EAI_SYSTEM ? std::strerror(errno) : ::gai_strerror(rc)));
-    }
+    int err = errno;  // before the message is built: EAI_SYSTEM's reason
+    if (rc != 0) throw GaiError(rc, "getaddrinfo(" + (host.empty() ? std::string("<any>") : host) + ")", err);
     std::vector<AddrInfo> out;
     for (addrinfo* p = res; p; p = p->ai_next) {
         AddrInfo ai;
@@ -71,7 +68,8 @@ Coro<std::pair<std::string, std::string>> getnameinfo(SocketAddress addr, int fl
         [](SocketAddress a, int fl) {
             char host[NI_MAXHOST], serv[NI_MAXSERV];
             int rc = ::getnameinfo(a.data(), a.size(), host, sizeof host, serv, sizeof serv, fl);
-            if (rc != 0) throw GaiError(rc, std::string("getnameinfo: ") + ::gai_strerror(rc));
+            int err = errno;
+            if (rc != 0) throw GaiError(rc, "getnameinfo(" + a.to_string() + ")", err);
             return std::make_pair(std::string(host), std::string(serv));
         },
         addr, flags);

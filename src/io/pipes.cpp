@@ -17,6 +17,7 @@
 #include "io/socket_ops.hpp"
 #include "io/stream_protocol.hpp"
 #include "sys/errors.hpp"
+#include "sys/syscall.hpp"
 
 namespace aio {
 
@@ -27,11 +28,13 @@ struct NullWatcher final : backend::IoWatcher {
 };
 
 // Whether the loop's backend can wait on `fd`: epoll refuses regular files and devices without
-// poll support (/dev/null) with EPERM.
-bool can_watch(EventLoop& loop, int fd) {
+// poll support (/dev/null) with EPERM. A directory is refused here, at once: every read of it
+// would fail with EISDIR.
+bool can_watch(EventLoop& loop, int fd, const char* what) {
     struct stat st {};
-    if (::fstat(fd, &st) != 0) sys::raise_os_error(errno, "fstat");
-    if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) return false;
+    if (::fstat(fd, &st) != 0) sys::raise_os_error(errno, what);
+    if (S_ISDIR(st.st_mode)) sys::raise_os_error(EISDIR, what);
+    if (S_ISREG(st.st_mode)) return false;
     NullWatcher probe;
     auto& be = io::backend_of(loop);
     try {
@@ -52,11 +55,12 @@ void set_cloexec(int fd) {
 template <class Polled, class Threaded>
 Coro<std::shared_ptr<Transport>> connect_pipe(std::shared_ptr<BaseProtocol> protocol, int fd, io::FdTransport::Kind kind) {
     sys::Fd owned(fd);  // ours from here on, closed on every failure below
-    if (fd < 0) sys::raise_os_error(EBADF, "connect pipe");
+    const char* what = kind == io::FdTransport::Kind::read_pipe ? "connect_read_pipe" : "connect_write_pipe";
+    if (fd < 0) sys::raise_os_error(EBADF, what);
     EventLoop& loop = get_running_loop();
     Future<void> waiter(loop);
     std::shared_ptr<Transport> transport;
-    if (can_watch(loop, fd)) {
+    if (can_watch(loop, fd, what)) {
         io::make_nonblocking(fd);
         auto t = std::make_shared<io::FdTransport>(loop, std::move(owned), std::move(protocol), kind);
         t->start(waiter);
@@ -77,15 +81,23 @@ Coro<std::shared_ptr<Transport>> connect_pipe(std::shared_ptr<BaseProtocol> prot
 }
 
 // A descriptor for stdin that aio may make non-blocking without touching anyone else's: a new
-// open file for a pipe or a tty, else a dup of 0.
+// open file for a pipe or a tty, else a dup of 0. A stdin that cannot be read is an OSError
+// here, before any transport exists: closed (`prog <&-`: EBADF), open for writing only (EBADF),
+// a directory (`prog < /`: IsADirectoryError).
 int private_stdin() {
     struct stat st {};
-    if (::fstat(STDIN_FILENO, &st) != 0) sys::raise_os_error(errno, "stdin");
+    if (::fstat(STDIN_FILENO, &st) != 0) {
+        if (errno == EBADF) sys::raise_os_error(EBADF, "stdin is closed");
+        sys::raise_os_error(errno, "stdin");
+    }
+    if (S_ISDIR(st.st_mode)) sys::raise_os_error(EISDIR, "stdin");
+    int mode = ::fcntl(STDIN_FILENO, F_GETFL);
+    if (mode >= 0 && (mode & O_ACCMODE) == O_WRONLY) sys::raise_os_error(EBADF, "stdin is open for writing only");
     if (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode)) {
-        int fd = ::open("/proc/self/fd/0", O_RDONLY | O_NOCTTY | O_CLOEXEC);
+        int fd = sys::above_stdio(::open("/proc/self/fd/0", O_RDONLY | O_NOCTTY | O_CLOEXEC));
         if (fd >= 0) return fd;
     }
-    int fd = ::fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 0);
+    int fd = ::fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3);  // aio's descriptors are >= 3 (sys::above_stdio)
     if (fd < 0) sys::raise_os_error(errno, "dup(stdin)");
     return fd;
 }

@@ -16,6 +16,7 @@
 #include "io/socket_ops.hpp"
 #include "io/tls_hook.hpp"
 #include "sys/errors.hpp"
+#include "sys/syscall.hpp"
 
 namespace aio {
 
@@ -48,7 +49,7 @@ SocketAddress Listener::address() const { return local_address(fd_.get()); }
 void Listener::on_io(std::uint32_t) noexcept {
     // Accept a bounded batch per wake-up so one busy listener cannot starve the loop.
     for (int i = 0; i < 128 && watching_; ++i) {
-        int fd = ::accept4(fd_.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        int fd = sys::above_stdio(::accept4(fd_.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
         if (fd >= 0) {
             server_->accept_one(fd);
             continue;

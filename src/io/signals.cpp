@@ -192,7 +192,7 @@ private:
     void open_pipe() {
         if (read_) return;
         int fds[2];
-        if (::pipe2(fds, O_NONBLOCK | O_CLOEXEC) != 0) sys::raise_os_error(errno, "pipe2 (signal wake-up pipe)");
+        if (sys::pipe2_above_stdio(fds, O_NONBLOCK | O_CLOEXEC) != 0) sys::raise_os_error(errno, "pipe2 (signal wake-up pipe)");
         sys::Fd r(fds[0]), w(fds[1]);
         io::backend_of(*loop_).watch(r.get(), EPOLLIN, this);
         read_ = std::move(r);

@@ -30,7 +30,7 @@ Coro<std::pair<int, SocketAddress>> sock_accept(int fd) {
     for (;;) {
         SocketAddress peer;
         socklen_t len = SocketAddress::capacity();
-        long r = sys::retry_eintr([&] { return ::accept4(fd, peer.data(), &len, SOCK_NONBLOCK | SOCK_CLOEXEC); });
+        long r = sys::retry_eintr([&] { return sys::above_stdio(::accept4(fd, peer.data(), &len, SOCK_NONBLOCK | SOCK_CLOEXEC)); });
         if (r >= 0) {
             peer.set_size(len);
             co_return std::pair<int, SocketAddress>{static_cast<int>(r), peer};

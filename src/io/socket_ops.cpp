@@ -9,11 +9,12 @@
 #include <mutex>
 
 #include "sys/errors.hpp"
+#include "sys/syscall.hpp"
 
 namespace aio::io {
 
 sys::Fd open_socket(int family, int type, int proto) {
-    sys::Fd fd(::socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, proto));
+    sys::Fd fd(sys::above_stdio(::socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, proto)));
     if (!fd) sys::raise_os_error(errno, "socket");
     return fd;
 }

@@ -23,6 +23,7 @@
 #include "aio/exec/detail/loop_extension.hpp"
 #include "io/fd_wait.hpp"
 #include "sys/errors.hpp"
+#include "sys/syscall.hpp"
 
 extern char** environ;
 
@@ -68,26 +69,19 @@ private:
 
 // ---- spawning -----------------------------------------------------------------------------------
 
-// Moves `fd` to a number >= 3 (close-on-exec), so that dup2 onto 0..2 in the child never
-// clobbers a source another dup2 still needs, nor is a no-op that keeps FD_CLOEXEC.
-sys::Fd above_stdio(sys::Fd fd) {
-    if (fd.get() >= 3) return fd;
-    int moved = ::fcntl(fd.get(), F_DUPFD_CLOEXEC, 3);
-    if (moved < 0) sys::raise_os_error(errno, "fcntl(F_DUPFD_CLOEXEC)");
-    return sys::Fd(moved);
-}
-
 // A close-on-exec pipe; `parent_end` (0: read, 1: write) is made non-blocking, the child's end
-// stays blocking (children expect blocking stdio).
+// stays blocking (children expect blocking stdio). Both ends are >= 3 (sys::pipe2_above_stdio),
+// so that dup2 onto 0..2 in the child never clobbers a source another dup2 still needs, nor is a
+// no-op that keeps FD_CLOEXEC.
 void make_pipe(sys::Fd& parent, sys::Fd& child, int parent_end) {
     int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0) sys::raise_os_error(errno, "pipe2");
+    if (sys::pipe2_above_stdio(fds, O_CLOEXEC) != 0) sys::raise_os_error(errno, "pipe2");
     sys::Fd ends[2] = {sys::Fd(fds[0]), sys::Fd(fds[1])};
     int flags = ::fcntl(ends[parent_end].get(), F_GETFL);
     if (flags < 0 || ::fcntl(ends[parent_end].get(), F_SETFL, flags | O_NONBLOCK) < 0)
         sys::raise_os_error(errno, "fcntl(O_NONBLOCK)");
     parent = std::move(ends[parent_end]);
-    child = above_stdio(std::move(ends[1 - parent_end]));
+    child = std::move(ends[1 - parent_end]);
 }
 
 std::string check_no_nul(const std::string& s, const char* what) {
@@ -293,7 +287,7 @@ std::shared_ptr<ChildProcess> ChildProcess::spawn(EventLoop& loop, const std::ve
     }
     for (auto& fd : child_ends) fd.reset();
 
-    int pidfd = static_cast<int>(sys::retry_eintr([&] { return pidfd_open(pid); }));
+    int pidfd = static_cast<int>(sys::retry_eintr([&] { return sys::above_stdio(pidfd_open(pid)); }));
     if (pidfd < 0) {
         // No way to watch it (Linux < 5.3): do not leave it behind.
         ::kill(pid, SIGKILL);

@@ -1,7 +1,6 @@
 #include "aio/queues/detail/queue_core.hpp"
 
-#include <stdexcept>
-
+#include "aio/core/exceptions.hpp"
 #include "aio/queues/queue_errors.hpp"
 
 namespace aio::detail {
@@ -61,7 +60,7 @@ QueueCore::~QueueCore() {
 }
 
 void QueueCore::task_done() {
-    if (unfinished_ == 0) throw std::invalid_argument("task_done() called too many times");
+    if (unfinished_ == 0) throw ValueError("task_done() called too many times");
     if (--unfinished_ == 0) wake_joiners();
 }
 

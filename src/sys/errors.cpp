@@ -8,35 +8,38 @@
 
 namespace aio::sys {
 
+// Each class appends strerror(err) to `what` itself (OSError's constructor), so `what` is only
+// the operation: "connect(127.0.0.1:1)" becomes "connect(127.0.0.1:1): Connection refused".
 void raise_os_error(int err, const std::string& what) {
-    std::string msg = what + ": " + std::strerror(err);
     switch (err) {
-        case ETIMEDOUT:
-            throw TimeoutError(msg);
+        case ETIMEDOUT:  // TimeoutError's text is taken as given (its deadlines word their own)
+            throw TimeoutError(what.empty() ? std::strerror(err) : what + ": " + std::strerror(err));
         case EPIPE:
         case ESHUTDOWN:
-            throw BrokenPipeError(err, msg);
+            throw BrokenPipeError(err, what);
         case ECONNABORTED:
-            throw ConnectionAbortedError(err, msg);
+            throw ConnectionAbortedError(err, what);
         case ECONNREFUSED:
-            throw ConnectionRefusedError(err, msg);
+            throw ConnectionRefusedError(err, what);
         case ECONNRESET:
-            throw ConnectionResetError(err, msg);
+            throw ConnectionResetError(err, what);
         case ENOENT:
-            throw FileNotFoundError(err, msg);
+            throw FileNotFoundError(err, what);
         case EEXIST:
-            throw FileExistsError(err, msg);
+            throw FileExistsError(err, what);
         case EACCES:
         case EPERM:
-            throw PermissionError(err, msg);
+            throw PermissionError(err, what);
         case ECHILD:
-            throw ChildProcessError(err, msg);
+            throw ChildProcessError(err, what);
         case ESRCH:
-            throw ProcessLookupError(err, msg);
+            throw ProcessLookupError(err, what);
         case EINTR:
-            throw InterruptedError(err, msg);
+            throw InterruptedError(err, what);
+        case EISDIR:
+            throw IsADirectoryError(err, what);
         default:
-            throw OSError(err, msg);
+            throw OSError(err, what);
     }
 }
 

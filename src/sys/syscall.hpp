@@ -18,6 +18,21 @@ inline long retry_eintr(F&& f) noexcept {
     }
 }
 
+/// Every descriptor aio creates goes through this (epoll, eventfd, sockets, accepted
+/// connections, pipes, pidfds, reopened stdin): aio's own descriptors never take 0, 1 or 2.
+/// A program started with one of those closed gets the lowest free number from the kernel, and
+/// then its "stdin" would be aio's epoll descriptor, or its stdout a socket.
+///
+/// Pass what the creating call returned: a descriptor >= 3, or a failure (< 0, errno left
+/// as the call set it), comes back unchanged, so `retry_eintr` still sees EINTR. A descriptor
+/// below 3 is moved to the lowest free number >= 3, close-on-exec (as every descriptor aio makes
+/// is; the file status flags, O_NONBLOCK included, are shared by the copy), and the low one is
+/// closed. Returns -1 with errno set if the move fails (EMFILE), having closed the low one.
+int above_stdio(int fd) noexcept;
+
+/// pipe2(2) with both ends through above_stdio(); 0, or -1 with errno set (nothing left open).
+int pipe2_above_stdio(int fds[2], int flags) noexcept;
+
 /// An owned file descriptor, closed on destruction.
 class Fd {
 public:

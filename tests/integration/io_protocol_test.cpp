@@ -105,7 +105,7 @@ TEST_F(ProtocolTest, EchoServerAndClientSeeTheCallbacksInAsyncioOrder) {
     run(body());
 }
 
-TEST_F(ProtocolTest, ConnectingToAClosedPortIsConnectionRefusedError) {
+TEST_F(ProtocolTest, ConnectingToAClosedPortIsConnectionRefusedErrorSayingSoOnce) {
     // Bind a port and close it without listening: nothing accepts there.
     int s = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_in a{};
@@ -119,7 +119,13 @@ TEST_F(ProtocolTest, ConnectingToAClosedPortIsConnectionRefusedError) {
     auto body = [&]() -> aio::Coro<void> {
         co_await aio::create_connection([] { return std::make_shared<Recorder>(); }, "127.0.0.1", port);
     };
-    EXPECT_THROW(run(body()), aio::ConnectionRefusedError);
+    try {
+        run(body());
+        ADD_FAILURE() << "connected";
+    } catch (const aio::ConnectionRefusedError& e) {
+        EXPECT_EQ(std::string(e.what()), "connect(127.0.0.1:" + std::to_string(port) + "): Connection refused");
+        EXPECT_EQ(e.errno_code(), ECONNREFUSED);
+    }
 }
 
 TEST_F(ProtocolTest, HalfCloseKeepsTheWritingSideOpenWhenEofReceivedSaysSo) {
@@ -276,7 +282,8 @@ TEST_F(ProtocolTest, BindingAPortInUseIsAnOSErrorNamingTheAddress) {
                                         {.reuse_address = false});
         } catch (const aio::OSError& e) {
             EXPECT_EQ(e.errno_code(), EADDRINUSE);
-            EXPECT_NE(std::string(e.what()).find("127.0.0.1:"), std::string::npos) << e.what();
+            EXPECT_EQ(std::string(e.what()), "error while attempting to bind on address 127.0.0.1:" +
+                                                 std::to_string(port_of(*a)) + ": Address already in use");
             failure = std::current_exception();
         }
         EXPECT_TRUE(failure);

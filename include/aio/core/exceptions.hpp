@@ -48,18 +48,40 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-/// An OS-level failure carrying errno; the root of the OSError family.
+/// An OS-level failure carrying errno; the root of the OSError family (Python's OSError).
+///
+/// what() names what failed and why, each once: "connect(127.0.0.1:1): Connection refused"
+/// (Python prints "[Errno 111] Connection refused"; the operation is the more useful half).
+/// `code()` is the errno in std::generic_category(), so `e.code() == std::errc::timed_out`
+/// works, and `catch (const std::system_error&)` catches the family.
 class OSError : public std::system_error {
 public:
-    OSError(int err, const std::string& what) : std::system_error(err, std::generic_category(), what) {}
-    int errno_code() const noexcept { return code().value(); }
+    /// what() is "<what>: <strerror(err)>"; only `what` when `err` is 0 (no errno applies), only
+    /// strerror(err) when `what` is empty.
+    OSError(int err, const std::string& what);
+    /// The errno value; 0 when no errno applies (most GaiErrors). SSLError is the exception: it
+    /// reports OpenSSL's SSL_ERROR_* value here, as Python's ssl.SSLError.errno does.
+    int errno_code() const noexcept { return errno_; }
+
+protected:
+    /// For the family's members that word or number their failure themselves: `code` is
+    /// code() (getaddrinfo's EAI_* codes have their own category), `err` is errno_code() (0 if
+    /// no errno applies) and `text` is what(), as given.
+    OSError(std::error_code code, int err, const std::string& text);
+
+private:
+    int errno_;
 };
 
 /// A deadline passed (`wait_for`, `timeout`, `wait`). Like Python's builtin
 /// TimeoutError it belongs to the OSError family, with errno ETIMEDOUT.
 class TimeoutError : public OSError {
 public:
+    /// what() is "timed out".
     TimeoutError();
+    /// what() is `what`, as given: the message says which deadline passed ("SSL shutdown timed
+    /// out"), so strerror(ETIMEDOUT) is not appended. A connect() that timed out in the kernel
+    /// reads "connect(10.0.0.1:80): Connection timed out" (aio::sys::raise_os_error).
     explicit TimeoutError(const std::string& what);
 };
 

@@ -9,6 +9,7 @@
 /// ```
 
 #include <string>
+#include <system_error>
 
 #include "aio/core/exceptions.hpp"
 
@@ -69,11 +70,32 @@ class InterruptedError : public OSError {
 public:
     using OSError::OSError;
 };
-/// A name that does not resolve (Python's socket.gaierror). `errno_code()` is the EAI_* value
-/// (negative, as getaddrinfo returns it), not an errno.
+/// EISDIR: reading a directory as a file or a stream (stdin redirected from one, say).
+class IsADirectoryError : public OSError {
+public:
+    using OSError::OSError;
+};
+
+/// The category of getaddrinfo's and getnameinfo's EAI_* codes; message() is gai_strerror().
+const std::error_category& gai_category() noexcept;
+
+/// A name that does not resolve (Python's socket.gaierror).
+///
+/// what() reads "getaddrinfo(no-such-host.invalid): Name or service not known". `eai_code()` is
+/// the EAI_* value (negative on glibc, as getaddrinfo returns it) and `code()` is that value in
+/// gai_category(). `errno_code()` stays an errno, as for the whole OSError family, so it is 0:
+/// no errno applies, except with EAI_SYSTEM, where a system call failed; then `errno_code()`
+/// and `code()` are that call's errno (generic_category) and what() ends with its strerror.
+/// (Python's gaierror.errno is the EAI code; in aio that is `eai_code()`.)
+///
+/// ```
+/// catch (const aio::GaiError& e) { if (e.eai_code() == EAI_NONAME) ...; }
+/// ```
 class GaiError : public OSError {
 public:
-    GaiError(int eai, const std::string& what) : OSError(eai, what), eai_(eai) {}
+    /// `what` names the call ("getaddrinfo(example.org)"); `sys_errno` is errno after an
+    /// EAI_SYSTEM failure, ignored for any other code.
+    GaiError(int eai, const std::string& what, int sys_errno = 0);
     int eai_code() const noexcept { return eai_; }
 
 private:

@@ -51,7 +51,8 @@ using pipe_protocol_t = typename std::invoke_result_t<Factory&>::element_type;
 /// protocol: data_received() as bytes arrive, eof_received() and connection_lost(nullptr) at EOF.
 /// Returns when connection_made() has run. The transport owns `fd` (see above).
 ///
-/// Throws OSError if `fd` is not open; what connection_made() throws.
+/// Throws OSError if `fd` is not open, IsADirectoryError if it is a directory; what
+/// connection_made() throws.
 /// Cancel safety: cancelled before connection_made() ran, the transport is closed (and `fd`).
 template <class Factory, class P = detail::pipe_protocol_t<Factory>>
 Coro<std::pair<std::shared_ptr<ReadTransport>, std::shared_ptr<P>>> connect_read_pipe(Factory factory, int fd) {
@@ -86,13 +87,18 @@ Coro<StreamWriter> open_write_pipe(int fd);
 /// the shell's pipe is left blocking for everyone else (asyncio sets it on the shared one);
 /// otherwise a dup of 0. Descriptor 0 itself stays open. Works with a regular file or /dev/null
 /// as stdin (read in the default executor). Each call makes a new reader: call it once.
+///
+/// Throws, before reading anything, OSError (EBADF) if stdin is closed ("stdin is closed: Bad
+/// file descriptor", for `prog <&-`) or open for writing only, and IsADirectoryError (EISDIR)
+/// if it is a directory ("stdin: Is a directory", for `prog < /`).
 Coro<StreamReader> stdin_reader(std::size_t limit = StreamReader::kDefaultLimit);
 
 /// `reader`'s lines, without their "\n" (keepends: with it), the last one even without a
 /// newline; ends at EOF. A line longer than the reader's limit throws ValueError from next().
 AsyncGenerator<std::string> lines_of(StreamReader reader, bool keepends = false);
 
-/// Standard input line by line: `lines_of(co_await stdin_reader())`.
+/// Standard input line by line: `lines_of(co_await stdin_reader())`. The first next() throws
+/// what stdin_reader() throws.
 ///
 /// ```
 /// auto lines = aio::stdin_lines();

@@ -185,8 +185,8 @@ public:
     // ---- tracking work ----------------------------------------------------------
 
     /// Marks one item that was got as processed; when every item put has been
-    /// marked, join() waiters are released. Throws std::invalid_argument
-    /// (asyncio's ValueError) if called more times than items were put.
+    /// marked, join() waiters are released. Throws aio::ValueError ("task_done()
+    /// called too many times", as asyncio) if called more times than items were put.
     ///
     /// ```
     /// auto job = co_await q.get(); run(job); q.task_done();

@@ -4,8 +4,8 @@
 /// ```
 /// try { q.put_nowait(x); } catch (const aio::QueueFull&) {}   // drop or retry later
 /// ```
-/// `task_done()` called more times than items were put throws std::invalid_argument
-/// (asyncio's ValueError).
+/// `task_done()` called more times than items were put throws aio::ValueError (asyncio's
+/// ValueError; aio/core/exceptions.hpp).
 
 #include <stdexcept>
 #include <string>

@@ -5,10 +5,12 @@
 
 #include <gtest/gtest.h>
 
+#include <cerrno>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "aio/core/os_errors.hpp"
 #include "aio/core/task.hpp"
 #include "aio/testing/virtual_clock.hpp"
 #include "aio/time/sleep.hpp"
@@ -258,4 +260,91 @@ TEST(Run, TheDebugOptionTurnsOnDebugMode) {
     o.debug = true;
     EXPECT_TRUE(aio::testing::run_virtual(main(), o));
     EXPECT_FALSE(aio::testing::run_virtual(main()));
+}
+
+namespace {
+
+// run_main's exit status and what it printed on stderr.
+struct MainOutcome {
+    int status;
+    std::string err;
+};
+
+template <class T>
+MainOutcome run_main_capturing(const char* argv0, aio::Coro<T> main) {
+    testing::internal::CaptureStderr();
+    int status = aio::run_main(argv0, std::move(main));
+    return {status, testing::internal::GetCapturedStderr()};
+}
+
+}  // namespace
+
+TEST(RunMain, ReturnsMainsResultAndPrintsNothing) {
+    auto main = []() -> aio::Coro<int> { co_return 3; };
+    auto r = run_main_capturing("prog", main());
+    EXPECT_EQ(r.status, 3);
+    EXPECT_EQ(r.err, "");
+}
+
+TEST(RunMain, AVoidMainThatReturnsIsStatusZero) {
+    auto main = []() -> aio::Coro<void> { co_return; };
+    EXPECT_EQ(run_main_capturing("prog", main()).status, 0);
+}
+
+TEST(RunMain, AnEscapingExceptionIsOneLineNamingTheProgramAndStatusOne) {
+    auto main = []() -> aio::Coro<int> {
+        co_await aio::sleep(1ms);
+        throw std::runtime_error("the disk is full");
+    };
+    auto r = run_main_capturing("/usr/local/bin/prog", main());
+    EXPECT_EQ(r.status, 1);
+    EXPECT_EQ(r.err, "prog: the disk is full\n");
+}
+
+TEST(RunMain, AnOSErrorSaysWhatFailedAndWhyOnce) {
+    auto main = []() -> aio::Coro<void> {
+        throw aio::ConnectionRefusedError(ECONNREFUSED, "connect(127.0.0.1:1)");
+        co_return;
+    };
+    auto r = run_main_capturing("./client", main());
+    EXPECT_EQ(r.status, 1);
+    EXPECT_EQ(r.err, "client: connect(127.0.0.1:1): Connection refused\n");
+}
+
+TEST(RunMain, CancellationAndExceptionsThatAreNotStdExceptionsAreReportedToo) {
+    auto cancelled = []() -> aio::Coro<int> {
+        throw aio::CancelledError("stopped");
+        co_return 0;
+    };
+    auto r = run_main_capturing("prog", cancelled());
+    EXPECT_EQ(r.status, 1);
+    EXPECT_EQ(r.err, "prog: CancelledError: stopped\n");
+
+    auto odd = []() -> aio::Coro<int> {
+        throw 42;
+        co_return 0;
+    };
+    r = run_main_capturing("", odd());
+    EXPECT_EQ(r.status, 1);
+    EXPECT_EQ(r.err, "aio: unknown exception\n");
+}
+
+TEST(RunMain, RunsTheShutdownBeforeReporting) {
+    bool cleaned_up = false;
+    auto main = [&]() -> aio::Coro<int> {
+        auto sleeper = [](bool* flag) -> aio::Coro<void> {
+            try {
+                co_await aio::sleep(1h);
+            } catch (const aio::CancelledError&) {
+                *flag = true;
+                throw;
+            }
+        };
+        aio::create_task(sleeper(&cleaned_up));
+        co_await aio::sleep(1ms);
+        throw std::runtime_error("main failed");
+    };
+    auto r = run_main_capturing("prog", main());
+    EXPECT_TRUE(cleaned_up);  // the leftover task was cancelled and drained, as aio::run does
+    EXPECT_EQ(r.err, "prog: main failed\n");
 }

@@ -6,10 +6,12 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "aio/core/os_errors.hpp"
 #include "aio/io/pipes.hpp"
 #include "aio/time/wait_for.hpp"
 #include "pipe_test_support.hpp"
@@ -27,6 +29,19 @@ public:
         ::close(fd);
     }
     ~StdinSwap() {
+        ::dup2(saved_, STDIN_FILENO);
+        ::close(saved_);
+    }
+
+private:
+    int saved_;
+};
+
+// Closes stdin for its lifetime.
+class StdinClosed {
+public:
+    StdinClosed() : saved_(::dup(STDIN_FILENO)) { ::close(STDIN_FILENO); }
+    ~StdinClosed() {
         ::dup2(saved_, STDIN_FILENO);
         ::close(saved_);
     }
@@ -114,4 +129,38 @@ TEST_F(PipeTest, OpenWritePipeAndOpenReadPipeTalkThroughAPipe) {
     };
     std::string all = run(aio::wait_for(body(), 10s));
     EXPECT_EQ(all.size(), 1000000u);
+}
+
+
+TEST_F(PipeTest, AClosedStdinIsAnOSErrorSayingStdinIsClosed) {
+    StdinClosed closed;
+    try {
+        run(aio::wait_for(collect(aio::stdin_lines()), 10s));
+        ADD_FAILURE() << "read a closed stdin";
+    } catch (const aio::OSError& e) {
+        EXPECT_STREQ(e.what(), "stdin is closed: Bad file descriptor");
+        EXPECT_EQ(e.errno_code(), EBADF);
+    }
+}
+
+TEST_F(PipeTest, AStdinOpenForWritingOnlyIsAnOSErrorSayingSo) {
+    StdinSwap swap(::open("/dev/null", O_WRONLY | O_CLOEXEC));
+    try {
+        run(aio::wait_for(collect(aio::stdin_lines()), 10s));
+        ADD_FAILURE() << "read a write-only stdin";
+    } catch (const aio::OSError& e) {
+        EXPECT_STREQ(e.what(), "stdin is open for writing only: Bad file descriptor");
+        EXPECT_EQ(e.errno_code(), EBADF);
+    }
+}
+
+TEST_F(PipeTest, AStdinThatIsADirectoryIsAnIsADirectoryErrorBeforeAnyRead) {
+    StdinSwap swap(::open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    try {
+        run(aio::wait_for(collect(aio::stdin_lines()), 10s));
+        ADD_FAILURE() << "read a directory";
+    } catch (const aio::IsADirectoryError& e) {
+        EXPECT_STREQ(e.what(), "stdin: Is a directory");
+        EXPECT_EQ(e.errno_code(), EISDIR);
+    }
 }

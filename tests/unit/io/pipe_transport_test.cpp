@@ -144,6 +144,21 @@ TEST_F(PipeTest, ABadDescriptorIsAnOSError) {
     run(body());
 }
 
+TEST_F(PipeTest, ADirectoryIsAnIsADirectoryErrorAtConnectAndIsClosed) {
+    int dir = ::open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    ASSERT_GE(dir, 0);
+    auto body = [&]() -> aio::Coro<std::string> {
+        try {
+            co_await aio::connect_read_pipe([] { return std::make_shared<Collect>(); }, dir);
+        } catch (const aio::IsADirectoryError& e) {
+            co_return e.what();
+        }
+        co_return "connected";
+    };
+    EXPECT_EQ(run(body()), "connect_read_pipe: Is a directory");
+    EXPECT_FALSE(aio_pipe_test::fd_is_open(dir));  // the transport owned it, even failing
+}
+
 TEST_F(PipeTest, AWritePipeSendsEverythingAndWriteEofClosesIt) {
     auto [r, w] = aio_pipe_test::make_pipe();
     std::string big(1 << 20, 'z');

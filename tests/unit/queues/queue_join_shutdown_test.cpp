@@ -52,13 +52,19 @@ bool throws_shut_down(F f) {
 
 // ---- join ---------------------------------------------------------------------------
 
-TYPED_TEST(QueueKinds, TaskDoneCalledMoreTimesThanItemsWerePutThrowsInvalidArgument) {
+TYPED_TEST(QueueKinds, TaskDoneCalledMoreTimesThanItemsWerePutThrowsValueError) {
     TypeParam q;
-    EXPECT_THROW(q.task_done(), std::invalid_argument);
+    EXPECT_THROW(q.task_done(), aio::ValueError);
     q.put_nowait("a");
     (void)q.get_nowait();
     q.task_done();
-    EXPECT_THROW(q.task_done(), std::invalid_argument);
+    try {
+        q.task_done();
+        ADD_FAILURE() << "no error";
+    } catch (const aio::ValueError& e) {
+        EXPECT_STREQ(e.what(), "task_done() called too many times");
+    }
+    EXPECT_EQ(q.unfinished_tasks(), 0u);  // the extra call changed nothing
 }
 
 TYPED_TEST(QueueKinds, JoinWaitsUntilEveryItemPutWasMarkedDone) {
