@@ -59,7 +59,7 @@ T run(Coro<T> main, RunOptions options = {}) {
 /// aio::run for main(): an exception that escapes `main` (or aio::run itself) becomes one line
 /// on stderr and exit status 1, where an uncaught exception would end the program in
 /// std::terminate ("terminate called after throwing an instance of ...", SIGABRT, a core dump).
-/// The line is "<program>: <describe_exception(e)>", <program> being the last component of
+/// The line is `<program>: <describe_exception(e)>`, `<program>` being the last component of
 /// `argv0`: "prog: connect(127.0.0.1:1): Connection refused" (an ExceptionGroup adds an indented
 /// line per sub-exception). Otherwise returns main's result (0 for a Coro<void>). Python prints a
 /// traceback and exits 1; aio has no traceback to print.

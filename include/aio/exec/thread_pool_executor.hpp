@@ -125,7 +125,7 @@ public:
 
     /// A pool of up to `max_workers` threads, named "<prefix>_<n>" (prefix defaults to
     /// "ThreadPoolExecutor"). Starts no thread yet.
-    /// Throws std::invalid_argument (aio::ValueError) if `max_workers` is 0.
+    /// Throws aio::ValueError if `max_workers` is 0.
     explicit ThreadPoolExecutor(std::size_t max_workers = default_max_workers(),
                                 std::string thread_name_prefix = {});
     ThreadPoolExecutor(const ThreadPoolExecutor&) = delete;

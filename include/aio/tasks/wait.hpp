@@ -29,11 +29,11 @@ struct WaitResult {
     std::vector<TaskT> pending;
 };
 
-/// Waits for `tasks` (Task<T> or AnyTask). Throws std::invalid_argument if empty.
+/// Waits for `tasks` (Task<T> or AnyTask). Throws aio::ValueError if empty, as asyncio does.
 template <class TaskT>
 Coro<WaitResult<TaskT>> wait(std::vector<TaskT> tasks, ReturnWhen return_when = ALL_COMPLETED,
                              std::optional<Duration> timeout = std::nullopt) {
-    if (tasks.empty()) throw std::invalid_argument("aio::wait: the set of tasks is empty");
+    if (tasks.empty()) throw ValueError("Set of Tasks/Futures is empty.");
     std::vector<detail::Ref<detail::FutureBase>> refs;
     refs.reserve(tasks.size());
     for (auto& t : tasks) refs.emplace_back(t.state());

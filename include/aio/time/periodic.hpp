@@ -71,13 +71,13 @@ Coro<void> run_periodic(F func, Duration interval, Cadence cadence, bool run_imm
 }  // namespace detail
 
 /// Runs `func()` (a coroutine function or a plain callable) every `interval`
-/// in a new task; returns the task. Throws std::invalid_argument if
+/// in a new task; returns the task. Throws aio::ValueError if
 /// `interval` is not positive.
 template <class F, class Rep, class Period>
 Task<void> schedule(F func, std::chrono::duration<Rep, Period> interval, ScheduleOptions options = {},
                     SourceLocation where = SourceLocation::current()) {
     auto d = std::chrono::ceil<Duration>(interval);
-    if (d <= Duration::zero()) throw std::invalid_argument("aio::schedule: interval must be positive");
+    if (d <= Duration::zero()) throw ValueError("aio::schedule: interval must be positive");
     return get_running_loop().create_task(
         detail::run_periodic(std::move(func), d, options.cadence, options.run_immediately),
         std::move(options.name), where);

@@ -37,7 +37,7 @@ TEST(ThreadPoolExecutorTest, TheDefaultMaxWorkersIsMin32AndCoresPlusFour) {
 }
 
 TEST(ThreadPoolExecutorTest, ZeroMaxWorkersIsAValueError) {
-    EXPECT_THROW(ThreadPoolExecutor(0), std::invalid_argument);
+    EXPECT_THROW(ThreadPoolExecutor(0), aio::ValueError);
 }
 
 TEST(ThreadPoolExecutorTest, NoThreadStartsBeforeTheFirstJob) {

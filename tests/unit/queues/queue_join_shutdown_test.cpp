@@ -198,7 +198,7 @@ TYPED_TEST(QueueKinds, ShutdownOfANonEmptyQueueWakesPuttersButLetsGettersDrainIt
         co_await tick();
         EXPECT_TRUE(join_task.done());
         co_await join_task;
-        EXPECT_THROW(q.task_done(), std::invalid_argument);
+        EXPECT_THROW(q.task_done(), aio::ValueError);
     });
 }
 
@@ -219,7 +219,7 @@ TYPED_TEST(QueueKinds, ImmediateShutdownEmptiesTheQueueAndReleasesJoin) {
         EXPECT_TRUE(throws_shut_down([&] { q.put_nowait("data"); }));
         EXPECT_THROW((void)co_await q.get(), aio::QueueShutDown);
         EXPECT_TRUE(throws_shut_down([&] { (void)q.get_nowait(); }));
-        EXPECT_THROW(q.task_done(), std::invalid_argument);  // nothing unfinished
+        EXPECT_THROW(q.task_done(), aio::ValueError);  // nothing unfinished
     });
 }
 
@@ -244,7 +244,7 @@ TYPED_TEST(QueueKinds, ImmediateShutdownCountsOnlyDroppedItemsAsDone) {
         EXPECT_TRUE(throws_shut_down([&] { (void)q.get_nowait(); }));
 
         q.task_done();  // the item that was got
-        EXPECT_THROW(q.task_done(), std::invalid_argument);
+        EXPECT_THROW(q.task_done(), aio::ValueError);
 
         co_await tick();
         EXPECT_TRUE(join_task.done());

@@ -25,7 +25,7 @@ TEST(SemaphoreTest, AZeroSemaphoreIsLockedAndANegativeOneIsAValueError) {
     EXPECT_TRUE(zero.locked());
     EXPECT_EQ(zero.value(), 0);
     EXPECT_THROW(aio::Semaphore(-1), aio::ValueError);
-    EXPECT_THROW(aio::BoundedSemaphore(-1), std::invalid_argument);
+    EXPECT_THROW(aio::BoundedSemaphore(-1), aio::ValueError);
     aio::Semaphore one;
     EXPECT_FALSE(one.locked());
     EXPECT_EQ(one.value(), 1);

@@ -230,8 +230,8 @@ TEST_F(WaitTest, AnUnusedTimeoutDoesNotDelayTheReturn) {
 TEST_F(WaitTest, EmptyInputThrowsInvalidArgument) {
     run([]() -> aio::Coro<> {
         EXPECT_TRUE(
-            co_await caught<std::invalid_argument>(aio::wait(std::vector<aio::Task<int>>{})));
-        EXPECT_TRUE(co_await caught<std::invalid_argument>(
+            co_await caught<aio::ValueError>(aio::wait(std::vector<aio::Task<int>>{})));
+        EXPECT_TRUE(co_await caught<aio::ValueError>(
             aio::wait(std::vector<aio::AnyTask>{}, aio::FIRST_COMPLETED, 1s)));
     }());
 }

@@ -229,10 +229,10 @@ TEST_F(Schedule, CancellingDuringARunCancelsTheRunningJob) {
 
 TEST_F(Schedule, ANonPositiveIntervalThrowsInvalidArgument) {
     auto main = []() -> aio::Coro<void> {
-        EXPECT_THROW((void)aio::schedule([] {}, 0s), std::invalid_argument);
-        EXPECT_THROW((void)aio::schedule([] {}, -1s), std::invalid_argument);
+        EXPECT_THROW((void)aio::schedule([] {}, 0s), aio::ValueError);
+        EXPECT_THROW((void)aio::schedule([] {}, -1s), aio::ValueError);
         EXPECT_THROW((void)aio::schedule([] {}, std::chrono::nanoseconds(0)),
-                     std::invalid_argument);
+                     aio::ValueError);
         co_return;
     };
     run(main());
