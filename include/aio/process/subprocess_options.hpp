@@ -12,7 +12,8 @@
 ///
 /// **g++ 12 caveat:** g++ 12.2 destroys a std::string held in an aggregate temporary of a
 /// `co_await` expression twice, and cannot compile a braced std::initializer_list there. With
-/// cwd, env or pass_fds, build the options first (clang and newer g++ need no such care):
+/// cwd, env or pass_fds, build the options first (clang++, aio's toolchain, needs no such care;
+/// see docs/toolchain.md):
 /// ```
 /// aio::SubprocessOptions opts{.stdout = aio::PIPE, .cwd = "/tmp"};
 /// auto proc = co_await aio::create_subprocess_exec("ls", {"-l"}, opts);
