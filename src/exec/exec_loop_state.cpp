@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "aio/core/detail/loop_access.hpp"
 #include "aio/core/task.hpp"
 #include "aio/exec/detail/exec_call.hpp"
 
@@ -19,7 +20,7 @@ void ExecWatchBase::retire() noexcept {
         owner_ = nullptr;
     }
     // A future finished after its loop closed (nothing will run again) leaks its watch.
-    if (!loop_->is_closed()) loop_->push_ready(this);
+    if (!loop_->is_closed()) LoopAccess::push_ready(*loop_, this);
 }
 
 // ---- ExecLoopState ----------------------------------------------------------------------------

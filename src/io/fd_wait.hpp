@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <string>
 
+#include "aio/core/detail/loop_access.hpp"
 #include "aio/core/detail/task_base.hpp"
 #include "aio/core/event_loop.hpp"
 #include "backend/backend.hpp"
@@ -17,7 +18,7 @@
 namespace aio::io {
 
 /// The backend of `loop` (the seam of src/backend).
-inline backend::Backend& backend_of(EventLoop& loop) noexcept { return *loop.impl().backend; }
+inline backend::Backend& backend_of(EventLoop& loop) noexcept { return *detail::LoopAccess::impl(loop).backend; }
 
 /// co_await FdWait(fd, EPOLLIN) suspends until `fd` is readable (EPOLLOUT: writable). Returns the
 /// events that fired (EPOLLERR/EPOLLHUP included). The fd must not be watched by anyone else.

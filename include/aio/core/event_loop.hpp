@@ -32,6 +32,7 @@ namespace detail {
 class TaskBase;
 class FutureBase;
 struct LoopImpl;
+struct LoopAccess;
 
 /// What futures and tasks hold instead of the loop itself. It lives as long
 /// as the loop or any of them does, so one that outlives its loop finds
@@ -152,7 +153,13 @@ public:
     /// Runs and clears the shutdown hooks; errors go to the exception handler.
     void run_shutdown_hooks() noexcept;
 
-    // ---- internals, used by the rest of aio ---------------------------------------
+    /// Loop iterations run so far (tests use it to reason about ordering).
+    std::uint64_t iteration() const noexcept { return iteration_; }
+
+private:
+    friend class detail::TaskBase;
+    friend class detail::FutureBase;
+    friend struct detail::LoopAccess;  // the ready queue and timers, for the rest of aio
 
     /// Appends to the ready queue. The entry must not already be queued.
     void push_ready(detail::Runnable* r) noexcept {
@@ -169,22 +176,12 @@ public:
     void remove_ready(detail::Runnable* r) noexcept;
     void add_timer(detail::TimerNode* t);
     void remove_timer(detail::TimerNode* t) noexcept;
-    detail::TaskBase* current_task_ptr() const noexcept { return current_task_; }
-    detail::LoopImpl& impl() noexcept { return *impl_; }
-    /// Loop iterations run so far (tests use it to reason about ordering).
-    std::uint64_t iteration() const noexcept { return iteration_; }
-
-private:
-    friend class detail::TaskBase;
-    friend class detail::FutureBase;
     /// Every pending task, gathered from the ready queue, the running task
     /// and the suspended tasks, in creation order.
     std::vector<detail::TaskBase*> pending_tasks() const;
     void check_open() const;
     void run_once();
-    void run_ready(detail::Runnable* r);
     void run_ready_timed(detail::Runnable* r);
-    void report_callback_exception(detail::Runnable* r, std::exception_ptr e) noexcept;
     void drain_threadsafe();
     void post_threadsafe(std::function<void()> fn);
     void start_running();
