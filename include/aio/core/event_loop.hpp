@@ -84,8 +84,11 @@ public:
     /// Stops run_forever() after the current iteration (asyncio semantics: if
     /// called before run_forever(), the loop runs one iteration and stops).
     void stop() noexcept { stopping_ = true; }
-    /// Drops pending callbacks and timers, destroys pending tasks, frees the
-    /// selector. Throws RuntimeError if the loop is running.
+    /// Drops pending callbacks and timers, destroys pending tasks, then the
+    /// per-loop state of the layers above (an executor run_shutdown_hooks()
+    /// did not join is shut down without waiting, children still running are
+    /// killed and reaped, signal handlers are removed). Throws RuntimeError if
+    /// the loop is running.
     void close();
     bool is_running() const noexcept { return running_; }
     bool is_closed() const noexcept { return closed_; }
@@ -146,11 +149,15 @@ public:
     void warn(std::string_view message) noexcept;
 
     /// Registers `hook` to run when aio::run() shuts the loop down, after the
-    /// leftover tasks are drained and before close() (executors and async
-    /// generators use it). Hooks run in registration order, outside any task;
-    /// they may call run_until_complete.
+    /// leftover tasks are drained and before close(). Hooks run in
+    /// registration order, outside any task; they may call run_until_complete.
     void add_shutdown_hook(std::function<void(EventLoop&)> hook);
-    /// Runs and clears the shutdown hooks; errors go to the exception handler.
+    /// Runs and clears the shutdown hooks, then shuts down the per-loop state
+    /// of the layers above, as asyncio.run does: async generators are
+    /// closed, the default executor is joined, signal handlers are removed,
+    /// children still running are killed and reaped. Errors go to the
+    /// exception handler. aio::run calls it; a loop driven by hand calls it
+    /// before close().
     void run_shutdown_hooks() noexcept;
 
     /// Loop iterations run so far (tests use it to reason about ordering).
