@@ -12,7 +12,6 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <sys/epoll.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -148,7 +147,7 @@ public:
         return true;
     }
 
-    void on_io(std::uint32_t) noexcept override {
+    void on_io(backend::Event::Set) noexcept override {
         char buf[256];
         while (sys::retry_eintr([&] { return ::read(read_.get(), buf, sizeof buf); }) > 0) {
         }
@@ -194,7 +193,7 @@ private:
         int fds[2];
         if (::pipe2(fds, O_NONBLOCK | O_CLOEXEC) != 0) sys::raise_os_error(errno, "pipe2 (signal wake-up pipe)");
         sys::Fd r(fds[0]), w(fds[1]);
-        io::backend_of(*loop_).watch(r.get(), EPOLLIN, this);
+        io::backend_of(*loop_).watch(r.get(), backend::Interest::readable, this);
         read_ = std::move(r);
         write_ = std::move(w);
     }

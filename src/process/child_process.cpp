@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
-#include <sys/epoll.h>
 #include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -314,7 +313,7 @@ ChildProcess::~ChildProcess() {
 void ChildProcess::start_watching() {
     auto& registry = ChildRegistry::of(*loop_);
     try {
-        io::backend_of(*loop_).watch(pidfd_.get(), EPOLLIN, this);
+        io::backend_of(*loop_).watch(pidfd_.get(), backend::Interest::readable, this);
     } catch (...) {
         kill_and_reap();
         throw;
@@ -355,7 +354,7 @@ void ChildProcess::finish(int status) noexcept {
     exited_.set();
 }
 
-void ChildProcess::on_io(std::uint32_t) noexcept {
+void ChildProcess::on_io(backend::Event::Set) noexcept {
     if (returncode_) return;
     auto keep = shared_from_this();
     try_reap(WNOHANG);

@@ -66,7 +66,7 @@ public:
     void send_signal(int sig);
 
     /// The pidfd is readable: reap.
-    void on_io(std::uint32_t events) noexcept override;
+    void on_io(backend::Event::Set events) noexcept override;
 
     /// At loop shutdown or close: SIGKILL the child if it still runs, reap it (blocking, which
     /// is short after SIGKILL), stop watching.
