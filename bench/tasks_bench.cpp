@@ -116,7 +116,7 @@ aio::Coro<void> run_bench(std::string bench, long n) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    static const char* const benches[] = {"spawn",        "spawn_batch", "spawn_batch_gather",
+    static const char* const benches[] = {"spawn",        "spawn_batch",  "spawn_batch_gather",
                                           "sleep",        "sleep_gather", "gather_pair",
                                           "gather_coros", "timers"};
     bool known = false;

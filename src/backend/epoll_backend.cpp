@@ -23,7 +23,8 @@ constexpr std::uint32_t to_epoll(Interest::Set interest) noexcept {
 }
 
 constexpr Event::Set from_epoll(std::uint32_t events) noexcept {
-    return ((events & EPOLLIN) ? Event::readable : 0u) | ((events & EPOLLOUT) ? Event::writable : 0u) |
+    return ((events & EPOLLIN) ? Event::readable : 0u) |
+           ((events & EPOLLOUT) ? Event::writable : 0u) |
            ((events & EPOLLERR) ? Event::error : 0u) | ((events & EPOLLHUP) ? Event::hangup : 0u);
 }
 

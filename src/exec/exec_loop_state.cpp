@@ -36,7 +36,8 @@ ExecLoopState::~ExecLoopState() {
 
 ExecLoopState& ExecLoopState::of(EventLoop& loop) {
     static const LoopExtensionKey key(1);  // after async generators (0), whose cleanup may use it
-    return loop_extension<ExecLoopState>(loop, key, [&] { return std::make_unique<ExecLoopState>(loop); });
+    return loop_extension<ExecLoopState>(loop, key,
+                                         [&] { return std::make_unique<ExecLoopState>(loop); });
 }
 
 ThreadPoolExecutor& ExecLoopState::default_executor() {

@@ -4,8 +4,8 @@
 #include <string>
 
 #include "aio/core/coro.hpp"
-#include "aio/core/event_loop.hpp"
 #include "aio/core/detail/loop_extension.hpp"
+#include "aio/core/event_loop.hpp"
 
 namespace aio::detail {
 
@@ -16,7 +16,8 @@ class AsyncGenRegistry final : public LoopExtension {
 public:
     static AsyncGenRegistry& of(EventLoop& loop) {
         static const LoopExtensionKey key(0);
-        return loop_extension<AsyncGenRegistry>(loop, key, [] { return std::make_unique<AsyncGenRegistry>(); });
+        return loop_extension<AsyncGenRegistry>(
+            loop, key, [] { return std::make_unique<AsyncGenRegistry>(); });
     }
     // The loop closed without shutting down: the generators still alive (held outside any task)
     // forget it, and are never finalised by it.

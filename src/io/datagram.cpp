@@ -3,7 +3,6 @@
 
 #include "aio/io/datagram.hpp"
 
-
 #include <cerrno>
 #include <deque>
 

@@ -4,7 +4,6 @@
 // awaiter's destruction. Everything that "tries the syscall, parks on EAGAIN" (connect, accept,
 // sock_recv, pidfd, ...) is built on it.
 
-
 #include <cstdint>
 #include <string>
 
@@ -17,7 +16,9 @@
 namespace aio::io {
 
 /// The backend of `loop` (the seam of src/backend).
-inline backend::Backend& backend_of(EventLoop& loop) noexcept { return *detail::LoopAccess::impl(loop).backend; }
+inline backend::Backend& backend_of(EventLoop& loop) noexcept {
+    return *detail::LoopAccess::impl(loop).backend;
+}
 
 /// co_await FdWait(fd, Interest::readable) suspends until `fd` is readable (Interest::writable:
 /// writable). Returns the backend::Event bits that fired (error and hangup included). The fd
@@ -33,7 +34,8 @@ public:
     bool await_ready() const noexcept { return false; }
     void await_suspend(std::coroutine_handle<> h) {
         loop_ = &get_running_loop();
-        backend_of(*loop_).watch(fd_, interest_, this);  // throws before we suspend: nothing to undo
+        // Throws before we suspend: nothing to undo.
+        backend_of(*loop_).watch(fd_, interest_, this);
         watching_ = true;
         suspend_here(h);
     }

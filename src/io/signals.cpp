@@ -20,8 +20,8 @@
 #include <mutex>
 #include <string>
 
-#include "aio/core/exceptions.hpp"
 #include "aio/core/detail/loop_extension.hpp"
+#include "aio/core/exceptions.hpp"
 #include "backend/backend.hpp"
 #include "io/fd_wait.hpp"
 #include "sys/errors.hpp"
@@ -91,7 +91,8 @@ public:
         return k;
     }
     static SignalState& of(EventLoop& loop) {
-        return detail::loop_extension<SignalState>(loop, key(), [&] { return std::make_unique<SignalState>(loop); });
+        return detail::loop_extension<SignalState>(
+            loop, key(), [&] { return std::make_unique<SignalState>(loop); });
     }
     /// Null if no handler was ever added on `loop` (or since it shut down).
     static SignalState* find(EventLoop& loop) noexcept {

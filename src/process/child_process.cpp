@@ -17,9 +17,9 @@
 #include <string_view>
 #include <vector>
 
+#include "aio/core/detail/loop_extension.hpp"
 #include "aio/core/exceptions.hpp"
 #include "aio/core/os_errors.hpp"
-#include "aio/core/detail/loop_extension.hpp"
 #include "io/fd_wait.hpp"
 #include "sys/errors.hpp"
 
@@ -44,7 +44,8 @@ class ChildRegistry final : public detail::LoopExtension {
 public:
     static ChildRegistry& of(EventLoop& loop) {
         static const detail::LoopExtensionKey key(2);
-        return detail::loop_extension<ChildRegistry>(loop, key, [] { return std::make_unique<ChildRegistry>(); });
+        return detail::loop_extension<ChildRegistry>(
+            loop, key, [] { return std::make_unique<ChildRegistry>(); });
     }
     ~ChildRegistry() override { kill_all(); }
     void add(ChildProcess* c) { live_.insert(c); }

@@ -22,8 +22,8 @@
 #include <vector>
 
 #include "aio/core/coro.hpp"
-#include "aio/core/event_loop.hpp"
 #include "aio/core/detail/loop_extension.hpp"
+#include "aio/core/event_loop.hpp"
 #include "aio/process/subprocess_options.hpp"
 #include "aio/sync/event.hpp"
 #include "backend/backend.hpp"

@@ -137,7 +137,8 @@ Coro<GatherTuple<Settled, As...>> gather_later(As... args) {
 template <bool Settled, class... As>
 Coro<GatherTuple<Settled, As...>> start_gather(As&&... args) {
     if (!t_running_loop) return gather_later<Settled, As...>(std::move(args)...);
-    return gather_tasks<Settled, As...>(GatherTasks<As...>{GatherArg<As>::to_task(std::move(args))...});
+    return gather_tasks<Settled, As...>(
+        GatherTasks<As...>{GatherArg<As>::to_task(std::move(args))...});
 }
 
 }  // namespace detail
@@ -174,7 +175,8 @@ using GatherVector = std::vector<std::conditional_t<Settled, Outcome<typename Ga
                                                     Stored<typename GatherArg<A>::value>>>;
 
 template <bool Settled, class A>
-Coro<GatherVector<Settled, A>> gather_vector_tasks(std::vector<Task<typename GatherArg<A>::value>> tasks) {
+Coro<GatherVector<Settled, A>> gather_vector_tasks(
+    std::vector<Task<typename GatherArg<A>::value>> tasks) {
     co_await GatherWaiter(task_refs(tasks), Settled);
     GatherVector<Settled, A> out;
     out.reserve(tasks.size());

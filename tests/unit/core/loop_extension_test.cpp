@@ -42,7 +42,8 @@ const LoopExtensionKey& late() {
 // Writes what happens to it into a log the test owns.
 class Recorder final : public LoopExtension {
 public:
-    Recorder(std::string name, Log* log, int value = 0) : name_(std::move(name)), log_(log), value(value) {}
+    Recorder(std::string name, Log* log, int value = 0)
+        : name_(std::move(name)), log_(log), value(value) {}
     ~Recorder() override { log_->push_back(name_ + " destroyed"); }
     void shutdown(aio::EventLoop& loop) noexcept override {
         log_->push_back(name_ + " shut down");
@@ -114,8 +115,8 @@ TEST(LoopExtension, ShutdownGoesLowestOrderFirstAndDestroysEachRightAfterItsShut
         EXPECT_EQ(find(loop, late()), nullptr);
         loop.close();
     }
-    EXPECT_EQ(log, (Log{"hook", "generators shut down", "generators destroyed", "executor shut down",
-                        "executor destroyed"}));
+    EXPECT_EQ(log, (Log{"hook", "generators shut down", "generators destroyed",
+                        "executor shut down", "executor destroyed"}));
 }
 
 TEST(LoopExtension, OneMadeWhileAnotherShutsDownIsShutDownToo) {
@@ -178,7 +179,9 @@ TEST(LoopExtension, CallbacksItsDestructorSchedulesAreDroppedNotRun) {
         struct Scheduler final : LoopExtension {
             aio::EventLoop* loop;
             bool* ran;
-            ~Scheduler() override { loop->call_soon([r = ran] { *r = true; }); }
+            ~Scheduler() override {
+                loop->call_soon([r = ran] { *r = true; });
+            }
         };
         aio::detail::loop_extension<Scheduler>(loop, late(), [&] {
             auto s = std::make_unique<Scheduler>();

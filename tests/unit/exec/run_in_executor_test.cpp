@@ -497,7 +497,8 @@ TEST_F(DefaultExecutorTest, ALoopDrivenByHandShutsItsDefaultExecutorDownWithRunS
     loop.close();
 }
 
-TEST_F(DefaultExecutorTest, ALoopDestroyedWithoutShutdownReleasesItsExecutorAndANewLoopThereGetsItsOwn) {
+TEST_F(DefaultExecutorTest,
+       ALoopDestroyedWithoutShutdownReleasesItsExecutorAndANewLoopThereGetsItsOwn) {
     std::optional<aio::EventLoop> loop;
     loop.emplace();
     aio::EventLoop* first_address = &*loop;
@@ -539,7 +540,8 @@ TEST_F(DefaultExecutorTest, ALoopClosedWithACallInFlightCancelsItsFutureAndDrops
         co_return;
     };
     loop.run_until_complete(start());
-    ASSERT_TRUE(started->wait());  // a job no worker took yet would just never run
+    // A job no worker took yet would just never run: wait until one is inside the call.
+    ASSERT_TRUE(started->wait());
     loop.close();  // no run_shutdown_hooks(): the worker is still inside the call
     EXPECT_TRUE(f->cancelled());
     release->open();

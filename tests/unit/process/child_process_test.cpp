@@ -56,5 +56,6 @@ TEST(ChildProcess, ALoopClosedWithoutShutdownKillsAndReapsItsRunningChildren) {
     errno = 0;
     EXPECT_EQ(::waitpid(pid, nullptr, WNOHANG), -1);  // no zombie left: already reaped
     EXPECT_EQ(errno, ECHILD);
-    EXPECT_THROW(child->send_signal(SIGTERM), aio::ProcessLookupError);  // the handle outlives the loop
+    // The handle outlives its loop, and knows the child is gone.
+    EXPECT_THROW(child->send_signal(SIGTERM), aio::ProcessLookupError);
 }

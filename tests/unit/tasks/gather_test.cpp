@@ -398,7 +398,8 @@ TEST_F(GatherTest, HeldAsATaskItsChildrenStartAtOnceAndCancellingItReachesThem) 
     //   assert log == ["a started", "b started", "a cancelled", "b cancelled"]
     run([]() -> aio::Coro<> {
         Log log;
-        auto t = aio::create_task(aio::gather(logged_sleep("a", 10s, &log), logged_sleep("b", 10s, &log)));
+        auto t = aio::create_task(
+            aio::gather(logged_sleep("a", 10s, &log), logged_sleep("b", 10s, &log)));
         co_await aio::sleep(0s);
         EXPECT_EQ(log, vec<std::string>("a started", "b started"));
         EXPECT_TRUE(t.cancel());
@@ -450,7 +451,8 @@ TEST_F(GatherTest, AwaitedAtOnceTheChildrenStartOnTheNextIterationAsBefore) {
     run([]() -> aio::Coro<> {
         Log log;
         auto loop_turn = aio::get_running_loop().iteration();
-        auto [a, b] = co_await aio::gather(logged_sleep("a", 0s, &log), logged_sleep("b", 0s, &log));
+        auto [a, b] =
+            co_await aio::gather(logged_sleep("a", 0s, &log), logged_sleep("b", 0s, &log));
         EXPECT_EQ(a + b, 0);
         EXPECT_EQ(log, vec<std::string>("a started", "b started", "a finished", "b finished"));
         EXPECT_GT(aio::get_running_loop().iteration(), loop_turn);

@@ -139,7 +139,8 @@ inline aio::Coro<int> counted_sleep(aio::Duration d, int v, int* cancelled, int*
 /// Logs "<name> started" when its body runs, then sleeps `d`; logs "<name> cancelled" (and
 /// rethrows) if the sleep is cancelled, "<name> finished" if it completes. asyncio's
 /// `log.append(...); try: await sleep(d) except CancelledError: log.append(...); raise`.
-inline aio::Coro<int> logged_sleep(std::string name, aio::Duration d, std::vector<std::string>* log) {
+inline aio::Coro<int> logged_sleep(std::string name, aio::Duration d,
+                                   std::vector<std::string>* log) {
     log->push_back(name + " started");
     try {
         co_await aio::sleep(d);

@@ -8,8 +8,8 @@
 #include <string>
 
 #include "aio/core/coro.hpp"
-#include "aio/core/event_loop.hpp"
 #include "aio/core/detail/loop_extension.hpp"
+#include "aio/core/event_loop.hpp"
 #include "aio/exec/detail/loop_link.hpp"
 #include "aio/exec/thread_pool_executor.hpp"
 
