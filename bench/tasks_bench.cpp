@@ -9,6 +9,8 @@
 //   spawn_batch_gather  the same N tasks awaited with one aio::gather(vector) instead
 //   sleep               N tasks each co_await aio::sleep(10ms), then co_await each in turn
 //   sleep_gather        the same, awaited with one aio::gather(vector)
+//   gather_pair         N times: co_await aio::gather(noop(), noop())   (gather makes the tasks)
+//   gather_coros        one aio::gather(vector of N noop() coroutines)
 //   timers              N loop.call_later callbacks, delays i*1s/N (spread evenly over 0..1 s);
 //                       every odd one is cancelled (TimerHandle::cancel) right after all are
 //                       scheduled, before any can fire; ends when the last one has fired
@@ -53,6 +55,17 @@ aio::Coro<void> batch_gather(long n, MakeCoro make) {
     co_await aio::gather(std::move(tasks));
 }
 
+aio::Coro<void> bench_gather_pair(long n) {
+    for (long i = 0; i < n; ++i) co_await aio::gather(noop(), noop());
+}
+
+aio::Coro<void> bench_gather_coros(long n) {
+    std::vector<aio::Coro<void>> coros;
+    coros.reserve(static_cast<std::size_t>(n));
+    for (long i = 0; i < n; ++i) coros.push_back(noop());
+    co_await aio::gather(std::move(coros));
+}
+
 aio::Coro<void> bench_timers(long n) {
     aio::EventLoop& loop = aio::get_running_loop();
     struct Progress {
@@ -91,6 +104,10 @@ aio::Coro<void> run_bench(std::string bench, long n) {
         co_await batch_await_each(n, sleeper);
     else if (bench == "sleep_gather")
         co_await batch_gather(n, sleeper);
+    else if (bench == "gather_pair")
+        co_await bench_gather_pair(n);
+    else if (bench == "gather_coros")
+        co_await bench_gather_coros(n);
     else if (bench == "timers")
         co_await bench_timers(n);
     sample.report(bench.c_str(), n);
@@ -99,8 +116,9 @@ aio::Coro<void> run_bench(std::string bench, long n) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    static const char* const benches[] = {"spawn", "spawn_batch",  "spawn_batch_gather",
-                                          "sleep", "sleep_gather", "timers"};
+    static const char* const benches[] = {"spawn",        "spawn_batch",  "spawn_batch_gather",
+                                          "sleep",        "sleep_gather", "gather_pair",
+                                          "gather_coros", "timers"};
     bool known = false;
     if (argc == 3)
         for (const char* b : benches) known = known || std::strcmp(argv[1], b) == 0;
@@ -109,7 +127,8 @@ int main(int argc, char** argv) {
     if (!known || n < 0 || (end && *end)) {
         std::fprintf(stderr,
                      "usage: tasks_bench "
-                     "spawn|spawn_batch|spawn_batch_gather|sleep|sleep_gather|timers N\n");
+                     "spawn|spawn_batch|spawn_batch_gather|sleep|sleep_gather|gather_pair|"
+                     "gather_coros|timers N\n");
         return 2;
     }
     aio::run(run_bench(argv[1], n));

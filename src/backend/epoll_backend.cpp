@@ -1,5 +1,6 @@
 // The epoll backend. An eventfd, registered with a null watcher, carries
-// wake-ups from other threads.
+// wake-ups from other threads. The only place where Interest and Event bits
+// meet EPOLL* ones.
 
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -15,6 +16,17 @@
 namespace aio::backend {
 
 namespace {
+
+constexpr std::uint32_t to_epoll(Interest::Set interest) noexcept {
+    return ((interest & Interest::readable) ? std::uint32_t(EPOLLIN) : 0u) |
+           ((interest & Interest::writable) ? std::uint32_t(EPOLLOUT) : 0u);
+}
+
+constexpr Event::Set from_epoll(std::uint32_t events) noexcept {
+    return ((events & EPOLLIN) ? Event::readable : 0u) |
+           ((events & EPOLLOUT) ? Event::writable : 0u) |
+           ((events & EPOLLERR) ? Event::error : 0u) | ((events & EPOLLHUP) ? Event::hangup : 0u);
+}
 
 class EpollBackend final : public Backend {
 public:
@@ -40,7 +52,7 @@ public:
         for (int i = 0; i < n; ++i) {
             auto* w = static_cast<IoWatcher*>(events[i].data.ptr);
             if (w)
-                w->on_io(events[i].events);
+                w->on_io(from_epoll(events[i].events));
             else
                 drain_wakeups();
         }
@@ -53,11 +65,11 @@ public:
         (void)sys::retry_eintr([&] { return ::write(wakefd_.get(), &one, sizeof one); });
     }
 
-    void watch(int fd, std::uint32_t events, IoWatcher* w) override {
+    void watch(int fd, Interest::Set interest, IoWatcher* w) override {
         if (fd < 0) sys::raise_os_error(EBADF, "watch");
         if (static_cast<std::size_t>(fd) >= registered_.size()) registered_.resize(fd + 1, 0);
         epoll_event ev{};
-        ev.events = events;
+        ev.events = to_epoll(interest);
         ev.data.ptr = w;
         int op = registered_[fd] ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
         if (::epoll_ctl(epfd_.get(), op, fd, &ev) < 0) sys::raise_os_error(errno, "epoll_ctl");

@@ -224,7 +224,13 @@ void EventLoop::close() {
         std::vector<detail::Ref<TaskBase>> pending;
         for (TaskBase* t : pending_tasks()) pending.emplace_back(t);
         drop_scheduled();
-        if (pending.empty()) break;
+        if (pending.empty()) {
+            // The frames are gone, and with them what pointed into the
+            // extensions (loop_extension.hpp): destroy those now, then drop
+            // what their destructors scheduled.
+            if (!detail::destroy_loop_extensions(*this)) break;
+            continue;
+        }
         for (auto& t : pending) t->destroy_pending();
         drop_scheduled();  // while `pending` still keeps the tasks alive
     }
@@ -298,6 +304,8 @@ void EventLoop::run_shutdown_hooks() noexcept {
             call_exception_handler({"error in a loop shutdown hook", std::current_exception(), {}, {}});
         }
     }
+    // Then the layers above: async generators, the default executor, signals, children.
+    detail::shutdown_loop_extensions(*this);
 }
 
 std::vector<TaskBase*> EventLoop::pending_tasks() const {

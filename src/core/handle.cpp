@@ -2,7 +2,7 @@
 
 #include <cstdio>
 
-#include "aio/core/event_loop.hpp"
+#include "aio/core/detail/loop_access.hpp"
 
 namespace aio::detail {
 
@@ -29,14 +29,14 @@ void TimerHandleBase::cancel() noexcept {
     if (cancelled_) return;
     cancelled_ = true;
     if (in_heap()) {
-        loop_->remove_timer(this);
+        LoopAccess::remove_timer(*loop_, this);
         release();  // the heap's reference
     }
 }
 
 void TimerHandleBase::fire() noexcept {
     // The heap's reference passes to the ready queue.
-    loop_->push_ready(this);
+    LoopAccess::push_ready(*loop_, this);
 }
 
 std::string TimerHandleBase::describe() const {

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <vector>
 
+#include "aio/core/detail/loop_extension.hpp"
 #include "aio/core/event_loop.hpp"
 #include "backend/backend.hpp"
 #include "core/timer_heap.hpp"
@@ -26,6 +27,22 @@ struct LoopImpl {
 
     // Iterations since I/O was last polled while ready work kept the loop busy.
     unsigned busy_iterations = 0;
+
+    // The upper layers' per-loop state (aio/core/detail/loop_extension.hpp), indexed by
+    // LoopExtensionKey::slot(); grown on first use of a slot. close() empties it; declared last
+    // so that anything left is destroyed before the backend and the timers.
+    struct ExtensionSlot {
+        std::unique_ptr<LoopExtension> ext;
+        int order = 0;
+    };
+    std::vector<ExtensionSlot> extensions;
 };
+
+/// loop.run_shutdown_hooks()'s second half: shuts every extension down and destroys it, lowest
+/// order first, including those created meanwhile.
+void shutdown_loop_extensions(EventLoop& loop) noexcept;
+/// close()'s: destroys the extensions present now, lowest order first, without shutdown().
+/// True if there was any (their destructors may have scheduled callbacks or made new ones).
+bool destroy_loop_extensions(EventLoop& loop) noexcept;
 
 }  // namespace aio::detail

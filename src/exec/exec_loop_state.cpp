@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "aio/core/detail/loop_access.hpp"
 #include "aio/core/task.hpp"
 #include "aio/exec/detail/exec_call.hpp"
 
@@ -19,33 +20,24 @@ void ExecWatchBase::retire() noexcept {
         owner_ = nullptr;
     }
     // A future finished after its loop closed (nothing will run again) leaks its watch.
-    if (!loop_->is_closed()) loop_->push_ready(this);
+    if (!loop_->is_closed()) LoopAccess::push_ready(*loop_, this);
 }
 
 // ---- ExecLoopState ----------------------------------------------------------------------------
-
-namespace {
-const char kExecStateKey = 0;
-constexpr int kExecStateRank = 1;  // after async generators, whose cleanup may use executors
-
-std::unique_ptr<LoopExtension> make_exec_state(EventLoop& loop) {
-    return std::make_unique<ExecLoopState>(loop);
-}
-}  // namespace
 
 ExecLoopState::ExecLoopState(EventLoop& loop)
     : loop_(&loop), link_(std::make_shared<LoopLink>(loop)) {}
 
 ExecLoopState::~ExecLoopState() {
-    while (ExecWatchBase* w = watches_) {
-        remove_watch(w);
-        w->owner_ = nullptr;
-    }
+    link_->detach();  // workers' late outcomes are dropped from now on
+    if (default_) abandon_executor(*default_);
+    cancel_watches("the event loop is closed");
 }
 
 ExecLoopState& ExecLoopState::of(EventLoop& loop) {
-    return static_cast<ExecLoopState&>(
-        loop_extension(loop, &kExecStateKey, kExecStateRank, &make_exec_state));
+    static const LoopExtensionKey key(1);  // after async generators (0), whose cleanup may use it
+    return loop_extension<ExecLoopState>(loop, key,
+                                         [&] { return std::make_unique<ExecLoopState>(loop); });
 }
 
 ThreadPoolExecutor& ExecLoopState::default_executor() {
@@ -97,20 +89,16 @@ void ExecLoopState::shutdown(EventLoop& loop) noexcept {
     }
     // Calls still running on other executors: their awaiters are gone (every task has ended),
     // so end the futures now; the workers' late outcomes are dropped.
-    while (ExecWatchBase* w = watches_) {
-        remove_watch(w);
-        w->owner_ = nullptr;
-        w->cancel_future("the event loop is shutting down");
-    }
+    cancel_watches("the event loop is shutting down");
     link_->detach();
 }
 
-void ExecLoopState::abandon() noexcept {
-    link_->detach();
-    // The loop died without shutting its executor down: let the workers drain and exit on their
-    // own, never joined (that could block the unrelated loop that found this state for as long
-    // as they run). The abandoned state, executor included, is kept for good.
-    if (default_) abandon_executor(*default_);
+void ExecLoopState::cancel_watches(const char* msg) noexcept {
+    while (ExecWatchBase* w = watches_) {
+        remove_watch(w);
+        w->owner_ = nullptr;
+        w->cancel_future(msg);
+    }
 }
 
 Coro<void> join_executor(ExecLoopState& state, std::shared_ptr<ThreadPoolExecutor> executor) {

@@ -4,16 +4,23 @@
 #include <string>
 
 #include "aio/core/coro.hpp"
+#include "aio/core/detail/loop_extension.hpp"
 #include "aio/core/event_loop.hpp"
-#include "aio/exec/detail/loop_extension.hpp"
 
 namespace aio::detail {
 
 // The loop's started, unfinished generators (asyncio's BaseEventLoop._asyncgens), aclose()d by
-// the loop's shutdown (asyncio's shutdown_asyncgens). Loop thread only.
+// the loop's shutdown (asyncio's shutdown_asyncgens). A loop extension of order 0: the first to
+// shut down, as in asyncio.run. Loop thread only.
 class AsyncGenRegistry final : public LoopExtension {
 public:
-    static AsyncGenRegistry& of(EventLoop& loop);
+    static AsyncGenRegistry& of(EventLoop& loop) {
+        static const LoopExtensionKey key(0);
+        return loop_extension<AsyncGenRegistry>(
+            loop, key, [] { return std::make_unique<AsyncGenRegistry>(); });
+    }
+    // The loop closed without shutting down: the generators still alive (held outside any task)
+    // forget it, and are never finalised by it.
     ~AsyncGenRegistry() override {
         while (AsyncGenPromiseBase* p = head_) remove(p);
     }
@@ -66,19 +73,6 @@ private:
 
     AsyncGenPromiseBase* head_ = nullptr;
 };
-
-namespace {
-const char kAsyncGenRegistryKey = 0;
-constexpr int kAsyncGenRegistryRank = 0;  // before the default executor, as asyncio.run does
-std::unique_ptr<LoopExtension> make_registry(EventLoop&) {
-    return std::make_unique<AsyncGenRegistry>();
-}
-}  // namespace
-
-AsyncGenRegistry& AsyncGenRegistry::of(EventLoop& loop) {
-    return static_cast<AsyncGenRegistry&>(
-        loop_extension(loop, &kAsyncGenRegistryKey, kAsyncGenRegistryRank, &make_registry));
-}
 
 // ---- AsyncGenPromiseBase ------------------------------------------------------------------------
 

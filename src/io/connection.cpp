@@ -1,6 +1,5 @@
 #include "aio/io/connection.hpp"
 
-#include <sys/epoll.h>
 #include <sys/socket.h>
 
 #include <cerrno>
@@ -34,7 +33,7 @@ Coro<sys::Fd> connect_socket(SocketAddress addr, int type, std::optional<SocketA
     if (::connect(fd.get(), addr.data(), addr.size()) < 0) {
         int err = errno;
         if (err != EINPROGRESS && err != EINTR) sys::raise_os_error(err, "connect(" + addr.to_string() + ")");
-        co_await FdWait(fd.get(), EPOLLOUT, "connect");
+        co_await FdWait(fd.get(), backend::Interest::writable, "connect");
         socklen_t len = sizeof err;
         if (::getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &err, &len) < 0) err = errno;
         if (err != 0) sys::raise_os_error(err, "connect(" + addr.to_string() + ")");

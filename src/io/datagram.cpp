@@ -3,8 +3,6 @@
 
 #include "aio/io/datagram.hpp"
 
-#include <sys/epoll.h>
-
 #include <cerrno>
 #include <deque>
 
@@ -86,10 +84,11 @@ public:
     void abort() override { force_close(nullptr); }
     std::size_t get_write_buffer_size() const noexcept override { return queued_bytes_; }
 
-    void on_io(std::uint32_t events) noexcept override {
+    void on_io(backend::Event::Set events) noexcept override {
+        using backend::Event;
         if (lost_) return;
-        if (events & EPOLLOUT) flush();
-        if ((events & (EPOLLIN | EPOLLERR)) && !closing_) receive();
+        if (events & Event::writable) flush();
+        if ((events & (Event::readable | Event::error)) && !closing_) receive();
     }
 
 private:
@@ -160,7 +159,9 @@ private:
 
     void update_watch() noexcept {
         if (lost_ || !started_) return;
-        std::uint32_t want = (closing_ ? 0u : std::uint32_t(EPOLLIN)) | (queue_.empty() ? 0u : std::uint32_t(EPOLLOUT));
+        using backend::Interest;
+        Interest::Set want = (closing_ ? Interest::none : Interest::readable) |
+                             (queue_.empty() ? Interest::none : Interest::writable);
         try {
             reg_.set(fd_.get(), want);
         } catch (...) {

@@ -1,6 +1,5 @@
 #include "io/fd_transport.hpp"
 
-#include <sys/epoll.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -71,22 +70,23 @@ void FdTransport::start(std::optional<Future<void>> waiter) {
 
 // ---- reading --------------------------------------------------------------------------------
 
-void FdTransport::on_io(std::uint32_t events) noexcept {
+void FdTransport::on_io(backend::Event::Set events) noexcept {
+    using backend::Event;
     if (lost_scheduled_) return;  // a stale event for a transport on its way out
-    if (events & EPOLLOUT) {
+    if (events & Event::writable) {
         write_ready();
         if (lost_scheduled_) return;
     }
-    if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
+    if (events & (Event::readable | Event::hangup | Event::error)) {
         if (can_read() && reading_ && !closing_ && !eof_) {
             read_ready();
-        } else if (kind_ == Kind::write_pipe && (events & (EPOLLHUP | EPOLLERR))) {
+        } else if (kind_ == Kind::write_pipe && (events & (Event::hangup | Event::error))) {
             // The reader of our pipe is gone (asyncio's _UnixWritePipeTransport._read_ready).
             if (get_write_buffer_size() != 0)
                 force_close(sys::make_os_error(EPIPE, "write pipe"));
             else
                 force_close(nullptr);
-        } else if ((events & EPOLLERR) && !(events & EPOLLOUT)) {
+        } else if ((events & Event::error) && !(events & Event::writable)) {
             int err = 0;
             socklen_t len = sizeof err;
             if (kind_ == Kind::socket && ::getsockopt(fd_.get(), SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err)
@@ -404,7 +404,7 @@ bool FdTransport::sendfile_step() noexcept {
         job.offset += static_cast<std::uint64_t>(n);
         budget -= std::min(budget, static_cast<std::size_t>(n));
         if (job.remaining) *job.remaining -= static_cast<std::size_t>(n);
-        if (budget == 0) return false;  // more next turn: EPOLLOUT stays on
+        if (budget == 0) return false;  // more next turn: the writable interest stays on
     }
     finish_sendfile(nullptr);
     return true;
@@ -487,13 +487,13 @@ void FdTransport::call_connection_lost(std::exception_ptr exc) noexcept {
 
 void FdTransport::update_watch() noexcept {
     if (lost_scheduled_ || !started_ || !fd_) return;
-    std::uint32_t want = 0;
-    if (can_read() && reading_ && !closing_ && !eof_) want |= EPOLLIN;
-    if (wbuf_.size() != wpos_ || sendfile_) want |= EPOLLOUT;
+    backend::Interest::Set want = backend::Interest::none;
+    if (can_read() && reading_ && !closing_ && !eof_) want |= backend::Interest::readable;
+    if (wbuf_.size() != wpos_ || sendfile_) want |= backend::Interest::writable;
     try {
         reg_.set(fd_.get(), want, kind_ == Kind::write_pipe);
     } catch (...) {
-        // epoll refuses the fd (e.g. a regular file): there is no way to wait on it.
+        // The backend refuses the fd (epoll: a regular file): there is no way to wait on it.
         auto e = std::current_exception();
         report("cannot watch the transport's file descriptor", e);
         if (!lost_scheduled_) {

@@ -5,7 +5,7 @@
 //
 // The hot path: the fd stays registered (level-triggered) for reading while the protocol reads,
 // so a request/response costs one read, one write and a share of epoll_wait; write() sends at once
-// when nothing is buffered, and asks for EPOLLOUT only while bytes wait.
+// when nothing is buffered, and asks to hear of writability only while bytes wait.
 //
 // Lifetime: the transport keeps itself alive (self_) from start() until connection_lost() has
 // been delivered; the fd is closed right after it. Stale events for a transport that is closing
@@ -76,7 +76,7 @@ public:
     void attach_server(Server* server) noexcept { server_ = server; }
     EventLoop& loop() const noexcept { return *loop_; }
 
-    void on_io(std::uint32_t events) noexcept override;
+    void on_io(backend::Event::Set events) noexcept override;
 
 private:
     void read_ready() noexcept;

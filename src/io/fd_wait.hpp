@@ -4,11 +4,10 @@
 // awaiter's destruction. Everything that "tries the syscall, parks on EAGAIN" (connect, accept,
 // sock_recv, pidfd, ...) is built on it.
 
-#include <sys/epoll.h>
-
 #include <cstdint>
 #include <string>
 
+#include "aio/core/detail/loop_access.hpp"
 #include "aio/core/detail/task_base.hpp"
 #include "aio/core/event_loop.hpp"
 #include "backend/backend.hpp"
@@ -17,14 +16,17 @@
 namespace aio::io {
 
 /// The backend of `loop` (the seam of src/backend).
-inline backend::Backend& backend_of(EventLoop& loop) noexcept { return *loop.impl().backend; }
+inline backend::Backend& backend_of(EventLoop& loop) noexcept {
+    return *detail::LoopAccess::impl(loop).backend;
+}
 
-/// co_await FdWait(fd, EPOLLIN) suspends until `fd` is readable (EPOLLOUT: writable). Returns the
-/// events that fired (EPOLLERR/EPOLLHUP included). The fd must not be watched by anyone else.
+/// co_await FdWait(fd, Interest::readable) suspends until `fd` is readable (Interest::writable:
+/// writable). Returns the backend::Event bits that fired (error and hangup included). The fd
+/// must not be watched by anyone else.
 class FdWait final : public detail::SuspendPoint, public backend::IoWatcher {
 public:
-    FdWait(int fd, std::uint32_t events, const char* what = "fd") noexcept
-        : fd_(fd), events_(events), what_(what) {}
+    FdWait(int fd, backend::Interest::Set interest, const char* what = "fd") noexcept
+        : fd_(fd), interest_(interest), what_(what) {}
     FdWait(const FdWait&) = delete;
     FdWait& operator=(const FdWait&) = delete;
     ~FdWait() { stop(); }
@@ -32,17 +34,18 @@ public:
     bool await_ready() const noexcept { return false; }
     void await_suspend(std::coroutine_handle<> h) {
         loop_ = &get_running_loop();
-        backend_of(*loop_).watch(fd_, events_, this);  // throws before we suspend: nothing to undo
+        // Throws before we suspend: nothing to undo.
+        backend_of(*loop_).watch(fd_, interest_, this);
         watching_ = true;
         suspend_here(h);
     }
-    std::uint32_t await_resume() {
+    backend::Event::Set await_resume() {
         resume_check();
         if (cancelled_) throw task_->make_cancelled_error();
         return fired_;
     }
 
-    void on_io(std::uint32_t events) noexcept override {
+    void on_io(backend::Event::Set events) noexcept override {
         fired_ = events;
         stop();
         task_->wake();
@@ -55,7 +58,7 @@ public:
     }
     std::string describe_wait() const override {
         return std::string(what_) + " fd " + std::to_string(fd_) +
-               ((events_ & EPOLLOUT) ? " writable" : " readable");
+               ((interest_ & backend::Interest::writable) ? " writable" : " readable");
     }
 
 private:
@@ -68,8 +71,8 @@ private:
 
     EventLoop* loop_ = nullptr;
     int fd_;
-    std::uint32_t events_;
-    std::uint32_t fired_ = 0;
+    backend::Interest::Set interest_;
+    backend::Event::Set fired_ = 0;
     const char* what_;
     bool watching_ = false;
     bool cancelled_ = false;

@@ -24,7 +24,7 @@ public:
     bool watching() const noexcept { return watching_; }
     SocketAddress address() const;
     int fd() const noexcept { return fd_.get(); }
-    void on_io(std::uint32_t events) noexcept override;
+    void on_io(backend::Event::Set events) noexcept override;
 
 private:
     Server* server_;

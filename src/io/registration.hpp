@@ -1,6 +1,6 @@
 #pragma once
 // What a transport has registered with the backend for its fd, so that it only calls
-// watch()/unwatch() when the set of events really changes (no epoll_ctl per message), and
+// watch()/unwatch() when its interest really changes (no epoll_ctl per message), and
 // unregisters on every exit path.
 
 #include <cstdint>
@@ -16,36 +16,37 @@ public:
     Registration(const Registration&) = delete;
     Registration& operator=(const Registration&) = delete;
 
-    /// Watches `fd` for exactly `events`; with no events, unregisters unless `keep` (a write pipe
-    /// stays registered with none: EPOLLERR/EPOLLHUP still tell it the reader left). Throws
-    /// OSError when epoll refuses the fd (a regular file); nothing is registered then.
-    void set(int fd, std::uint32_t events, bool keep = false) {
-        if (events == 0 && !keep) {
+    /// Watches `fd` for exactly `interest`; with none, unregisters unless `keep` (a write pipe
+    /// stays registered with none: error and hangup still tell it the reader left). Throws
+    /// OSError when the backend refuses the fd (epoll: a regular file); nothing is registered
+    /// then.
+    void set(int fd, backend::Interest::Set interest, bool keep = false) {
+        if (interest == backend::Interest::none && !keep) {
             clear(fd);
             return;
         }
-        if (registered_ && events == events_) return;
+        if (registered_ && interest == interest_) return;
         try {
-            backend_of(*loop_).watch(fd, events, watcher_);
+            backend_of(*loop_).watch(fd, interest, watcher_);
         } catch (...) {
             registered_ = false;
             throw;
         }
         registered_ = true;
-        events_ = events;
+        interest_ = interest;
     }
     void clear(int fd) noexcept {
         if (!registered_) return;
         backend_of(*loop_).unwatch(fd);
         registered_ = false;
-        events_ = 0;
+        interest_ = backend::Interest::none;
     }
     bool registered() const noexcept { return registered_; }
 
 private:
     EventLoop* loop_;
     backend::IoWatcher* watcher_;
-    std::uint32_t events_ = 0;
+    backend::Interest::Set interest_ = backend::Interest::none;
     bool registered_ = false;
 };
 

@@ -5,7 +5,6 @@
 #include "aio/io/sendfile.hpp"
 
 #include <fcntl.h>
-#include <sys/epoll.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -204,7 +203,7 @@ Coro<std::size_t> sock_native(int sock, int file, std::uint64_t offset, std::opt
         auto off = static_cast<off_t>(offset + pos.sent);
         long n = sys::retry_eintr([&] { return ::sendfile(sock, file, &off, want); });
         if (n == -EAGAIN || n == -EWOULDBLOCK) {
-            co_await io::FdWait(sock, EPOLLOUT, "sock_sendfile");
+            co_await io::FdWait(sock, backend::Interest::writable, "sock_sendfile");
             continue;
         }
         if (n < 0) {

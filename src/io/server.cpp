@@ -1,7 +1,6 @@
 #include "aio/io/server.hpp"
 
 #include <netinet/in.h>
-#include <sys/epoll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -31,7 +30,7 @@ Listener::~Listener() { stop(); }
 
 void Listener::start() {
     if (watching_ || backing_off_) return;
-    backend_of(server_->get_loop()).watch(fd_.get(), EPOLLIN, this);
+    backend_of(server_->get_loop()).watch(fd_.get(), backend::Interest::readable, this);
     watching_ = true;
 }
 
@@ -46,7 +45,7 @@ void Listener::stop() noexcept {
 
 SocketAddress Listener::address() const { return local_address(fd_.get()); }
 
-void Listener::on_io(std::uint32_t) noexcept {
+void Listener::on_io(backend::Event::Set) noexcept {
     // Accept a bounded batch per wake-up so one busy listener cannot starve the loop.
     for (int i = 0; i < 128 && watching_; ++i) {
         int fd = sys::above_stdio(::accept4(fd_.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));

@@ -12,7 +12,6 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <sys/epoll.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -21,8 +20,8 @@
 #include <mutex>
 #include <string>
 
+#include "aio/core/detail/loop_extension.hpp"
 #include "aio/core/exceptions.hpp"
-#include "aio/exec/detail/loop_extension.hpp"
 #include "backend/backend.hpp"
 #include "io/fd_wait.hpp"
 #include "sys/errors.hpp"
@@ -80,17 +79,24 @@ struct Entry {
     bool active = true;
 };
 
+// A loop's handlers and self-pipe. A loop extension of order 2 (after the executor): the
+// handlers are removed and the dispositions restored when the loop shuts down or closes.
 class SignalState final : public detail::LoopExtension, public backend::IoWatcher {
 public:
     explicit SignalState(EventLoop& loop) : loop_(&loop) {}
-    ~SignalState() override { remove_all(true); }
+    ~SignalState() override { remove_all(); }
 
+    static const detail::LoopExtensionKey& key() {
+        static const detail::LoopExtensionKey k(2);
+        return k;
+    }
     static SignalState& of(EventLoop& loop) {
-        static const int key = 0;
-        return static_cast<SignalState&>(detail::loop_extension(
-            loop, &key, 2, [](EventLoop& l) -> std::unique_ptr<detail::LoopExtension> {
-                return std::make_unique<SignalState>(l);
-            }));
+        return detail::loop_extension<SignalState>(
+            loop, key(), [&] { return std::make_unique<SignalState>(loop); });
+    }
+    /// Null if no handler was ever added on `loop` (or since it shut down).
+    static SignalState* find(EventLoop& loop) noexcept {
+        return static_cast<SignalState*>(detail::find_loop_extension(loop, key()));
     }
 
     void add(int signum, std::function<void()> callback) {
@@ -142,7 +148,7 @@ public:
         return true;
     }
 
-    void on_io(std::uint32_t) noexcept override {
+    void on_io(backend::Event::Set) noexcept override {
         char buf[256];
         while (sys::retry_eintr([&] { return ::read(read_.get(), buf, sizeof buf); }) > 0) {
         }
@@ -159,12 +165,7 @@ public:
         }
     }
 
-    void shutdown(EventLoop&) noexcept override { remove_all(false); }
-    void abandon() noexcept override {
-        // The loop (and its backend) is gone: restore the dispositions, do not touch the backend.
-        loop_gone_ = true;
-        remove_all(true);
-    }
+    void shutdown(EventLoop&) noexcept override { remove_all(); }
 
 private:
     void uninstall_locked(int signum) noexcept {
@@ -176,8 +177,7 @@ private:
         owner = Owner{};
     }
 
-    void remove_all(bool loop_gone) noexcept {
-        if (loop_gone) loop_gone_ = true;
+    void remove_all() noexcept {
         {
             std::lock_guard<std::mutex> lock(g_mutex);
             for (auto& [signum, entry] : handlers_) {
@@ -194,7 +194,7 @@ private:
         int fds[2];
         if (sys::pipe2_above_stdio(fds, O_NONBLOCK | O_CLOEXEC) != 0) sys::raise_os_error(errno, "pipe2 (signal wake-up pipe)");
         sys::Fd r(fds[0]), w(fds[1]);
-        io::backend_of(*loop_).watch(r.get(), EPOLLIN, this);
+        io::backend_of(*loop_).watch(r.get(), backend::Interest::readable, this);
         read_ = std::move(r);
         write_ = std::move(w);
     }
@@ -205,7 +205,7 @@ private:
         // have read the route just before, on another thread.
         while (g_in_handler.load() != 0) {
         }
-        if (!loop_gone_) io::backend_of(*loop_).unwatch(read_.get());
+        io::backend_of(*loop_).unwatch(read_.get());
         read_.reset();
         write_.reset();
     }
@@ -213,7 +213,6 @@ private:
     EventLoop* loop_;
     sys::Fd read_, write_;
     std::map<int, std::shared_ptr<Entry>> handlers_;
-    bool loop_gone_ = false;
 };
 
 }  // namespace
@@ -230,7 +229,8 @@ void add_signal_handler(int signum, std::function<void()> callback) {
 
 bool remove_signal_handler(EventLoop& loop, int signum) {
     check_signum(signum);
-    return SignalState::of(loop).remove(signum);
+    SignalState* state = SignalState::find(loop);  // nothing to make just to find it empty
+    return state && state->remove(signum);
 }
 
 bool remove_signal_handler(int signum) { return remove_signal_handler(get_running_loop(), signum); }

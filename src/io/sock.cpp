@@ -1,7 +1,6 @@
 #include "aio/io/sock.hpp"
 
 #include <fcntl.h>
-#include <sys/epoll.h>
 #include <sys/socket.h>
 
 #include <cerrno>
@@ -36,7 +35,7 @@ Coro<std::pair<int, SocketAddress>> sock_accept(int fd) {
             co_return std::pair<int, SocketAddress>{static_cast<int>(r), peer};
         }
         if (!would_block(r) && r != -ECONNABORTED) sys::raise_os_error(static_cast<int>(-r), "sock_accept");
-        co_await io::FdWait(fd, EPOLLIN, "sock_accept");
+        co_await io::FdWait(fd, backend::Interest::readable, "sock_accept");
     }
 }
 
@@ -45,7 +44,7 @@ Coro<void> sock_connect(int fd, SocketAddress addr) {
     if (::connect(fd, addr.data(), addr.size()) == 0) co_return;
     int err = errno;
     if (err != EINPROGRESS && err != EINTR) sys::raise_os_error(err, "sock_connect(" + addr.to_string() + ")");
-    co_await io::FdWait(fd, EPOLLOUT, "sock_connect");
+    co_await io::FdWait(fd, backend::Interest::writable, "sock_connect");
     socklen_t len = sizeof err;
     if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0) err = errno;
     if (err != 0) sys::raise_os_error(err, "sock_connect(" + addr.to_string() + ")");
@@ -57,7 +56,7 @@ Coro<std::size_t> sock_recv_into(int fd, std::span<char> buf) {
         long r = sys::retry_eintr([&] { return ::recv(fd, buf.data(), buf.size(), 0); });
         if (r >= 0) co_return static_cast<std::size_t>(r);
         if (!would_block(r)) sys::raise_os_error(static_cast<int>(-r), "sock_recv");
-        co_await io::FdWait(fd, EPOLLIN, "sock_recv");
+        co_await io::FdWait(fd, backend::Interest::readable, "sock_recv");
     }
 }
 
@@ -77,7 +76,7 @@ Coro<void> sock_sendall(int fd, std::string_view data) {
             continue;
         }
         if (!would_block(r)) sys::raise_os_error(static_cast<int>(-r), "sock_sendall");
-        co_await io::FdWait(fd, EPOLLOUT, "sock_sendall");
+        co_await io::FdWait(fd, backend::Interest::writable, "sock_sendall");
     }
 }
 
@@ -94,7 +93,7 @@ Coro<std::pair<std::string, SocketAddress>> sock_recvfrom(int fd, std::size_t n)
             co_return std::pair<std::string, SocketAddress>{std::move(out), from};
         }
         if (!would_block(r)) sys::raise_os_error(static_cast<int>(-r), "sock_recvfrom");
-        co_await io::FdWait(fd, EPOLLIN, "sock_recvfrom");
+        co_await io::FdWait(fd, backend::Interest::readable, "sock_recvfrom");
     }
 }
 
@@ -105,7 +104,7 @@ Coro<std::size_t> sock_sendto(int fd, std::string_view data, SocketAddress addr)
             [&] { return ::sendto(fd, data.data(), data.size(), MSG_NOSIGNAL, addr.data(), addr.size()); });
         if (r >= 0) co_return static_cast<std::size_t>(r);
         if (!would_block(r)) sys::raise_os_error(static_cast<int>(-r), "sock_sendto");
-        co_await io::FdWait(fd, EPOLLOUT, "sock_sendto");
+        co_await io::FdWait(fd, backend::Interest::writable, "sock_sendto");
     }
 }
 

@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
-#include <sys/epoll.h>
 #include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -18,9 +17,9 @@
 #include <string_view>
 #include <vector>
 
+#include "aio/core/detail/loop_extension.hpp"
 #include "aio/core/exceptions.hpp"
 #include "aio/core/os_errors.hpp"
-#include "aio/exec/detail/loop_extension.hpp"
 #include "io/fd_wait.hpp"
 #include "sys/errors.hpp"
 #include "sys/syscall.hpp"
@@ -40,30 +39,26 @@ int pidfd_send_signal(int pidfd, int sig) noexcept {
 
 // ---- the per-loop registry of children still running ------------------------------------------
 
+// A loop extension of order 2 (after the executor): the children still running are killed and
+// reaped when the loop shuts down or, if it never did, when it closes.
 class ChildRegistry final : public detail::LoopExtension {
 public:
     static ChildRegistry& of(EventLoop& loop) {
-        static const int key = 0;
-        return static_cast<ChildRegistry&>(detail::loop_extension(
-            loop, &key, 2, [](EventLoop&) -> std::unique_ptr<detail::LoopExtension> {
-                return std::make_unique<ChildRegistry>();
-            }));
+        static const detail::LoopExtensionKey key(2);
+        return detail::loop_extension<ChildRegistry>(
+            loop, key, [] { return std::make_unique<ChildRegistry>(); });
     }
+    ~ChildRegistry() override { kill_all(); }
     void add(ChildProcess* c) { live_.insert(c); }
     void remove(ChildProcess* c) noexcept { live_.erase(c); }
 
-    void shutdown(EventLoop&) noexcept override {
-        while (!live_.empty()) (*live_.begin())->kill_and_reap();  // each removes itself
-    }
-    void abandon() noexcept override {
-        while (!live_.empty()) {
-            auto* c = *live_.begin();
-            live_.erase(live_.begin());
-            c->abandon();
-        }
-    }
+    void shutdown(EventLoop&) noexcept override { kill_all(); }
 
 private:
+    void kill_all() noexcept {
+        while (!live_.empty()) (*live_.begin())->kill_and_reap();  // each removes itself
+    }
+
     std::set<ChildProcess*> live_;
 };
 
@@ -306,7 +301,7 @@ ChildProcess::ChildProcess(EventLoop& loop, pid_t pid, sys::Fd pidfd)
 
 ChildProcess::~ChildProcess() {
     // Only reached once reaped (self_ holds us while watched) or for a child never watched.
-    if (!returncode_ && !loop_gone_) {
+    if (!returncode_) {
         ::kill(pid_, SIGKILL);
         int status;
         sys::retry_eintr([&] { return ::waitpid(pid_, &status, 0); });
@@ -316,7 +311,7 @@ ChildProcess::~ChildProcess() {
 void ChildProcess::start_watching() {
     auto& registry = ChildRegistry::of(*loop_);
     try {
-        io::backend_of(*loop_).watch(pidfd_.get(), EPOLLIN, this);
+        io::backend_of(*loop_).watch(pidfd_.get(), backend::Interest::readable, this);
     } catch (...) {
         kill_and_reap();
         throw;
@@ -330,10 +325,9 @@ void ChildProcess::start_watching() {
 void ChildProcess::stop_watching() noexcept {
     if (!watching_) return;
     watching_ = false;
-    if (!loop_gone_) {
-        io::backend_of(*loop_).unwatch(pidfd_.get());
-        static_cast<ChildRegistry*>(registry_)->remove(this);
-    }
+    io::backend_of(*loop_).unwatch(pidfd_.get());
+    static_cast<ChildRegistry*>(registry_)->remove(this);
+    registry_ = nullptr;
 }
 
 bool ChildProcess::try_reap(int options) noexcept {
@@ -355,10 +349,10 @@ void ChildProcess::finish(int status) noexcept {
     auto keep = std::move(self_);  // `this` may go when the caller returns
     stop_watching();
     pidfd_.reset();
-    if (!loop_gone_) exited_.set();
+    exited_.set();
 }
 
-void ChildProcess::on_io(std::uint32_t) noexcept {
+void ChildProcess::on_io(backend::Event::Set) noexcept {
     if (returncode_) return;
     auto keep = shared_from_this();
     try_reap(WNOHANG);
@@ -368,15 +362,6 @@ void ChildProcess::kill_and_reap() noexcept {
     if (returncode_) return;
     auto keep = self_ ? self_ : std::shared_ptr<ChildProcess>();
     if (!try_reap(WNOHANG)) {
-        pidfd_send_signal(pidfd_.get(), SIGKILL);
-        try_reap(0);
-    }
-}
-
-void ChildProcess::abandon() noexcept {
-    loop_gone_ = true;
-    watching_ = false;
-    if (!returncode_) {
         pidfd_send_signal(pidfd_.get(), SIGKILL);
         try_reap(0);
     }

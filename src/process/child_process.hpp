@@ -11,8 +11,8 @@
 // (the pid cannot be reused before we reap it, so waitpid by pid is exact), closes the pidfd and
 // sets the exit Event. The child is watched from spawn to exit whether or not anyone waits, and
 // keeps itself alive meanwhile (self_), so a dropped Process never leaves a zombie while the loop
-// runs. When aio::run shuts the loop down, children still running are killed (SIGKILL) and reaped,
-// as asyncio's transport close() does.
+// runs. When aio::run shuts the loop down (or, failing that, when the loop closes), children still
+// running are killed (SIGKILL) and reaped, as asyncio's transport close() does.
 
 #include <sys/types.h>
 
@@ -22,8 +22,8 @@
 #include <vector>
 
 #include "aio/core/coro.hpp"
+#include "aio/core/detail/loop_extension.hpp"
 #include "aio/core/event_loop.hpp"
-#include "aio/exec/detail/loop_extension.hpp"
 #include "aio/process/subprocess_options.hpp"
 #include "aio/sync/event.hpp"
 #include "backend/backend.hpp"
@@ -66,13 +66,11 @@ public:
     void send_signal(int sig);
 
     /// The pidfd is readable: reap.
-    void on_io(std::uint32_t events) noexcept override;
+    void on_io(backend::Event::Set events) noexcept override;
 
-    /// At loop shutdown: SIGKILL the child if it still runs, reap it (blocking, which is short
-    /// after SIGKILL), stop watching.
+    /// At loop shutdown or close: SIGKILL the child if it still runs, reap it (blocking, which
+    /// is short after SIGKILL), stop watching.
     void kill_and_reap() noexcept;
-    /// The loop is gone: kill and reap without touching the loop or its backend.
-    void abandon() noexcept;
 
 private:
     void start_watching();
@@ -87,10 +85,9 @@ private:
     Event exited_;
     std::shared_ptr<ChildProcess> self_;  // while watched
     // The loop's registry of running children, while watched. Kept as a pointer: during the
-    // loop's shutdown the registry is already out of the loop's extension table.
+    // loop's shutdown the registry is already out of the loop's extension slot.
     detail::LoopExtension* registry_ = nullptr;
     bool watching_ = false;
-    bool loop_gone_ = false;
 };
 
 /// The returncode of a wait status: the exit code, or -signal.

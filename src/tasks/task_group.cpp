@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "aio/core/detail/loop_access.hpp"
+
 namespace aio {
 
 // Reacts to a child's completion on the next loop turn, as asyncio's done
@@ -16,11 +18,11 @@ struct TaskGroup::ChildListener final : detail::DoneListener, detail::Runnable {
     bool queued = false;
     ChildListener(TaskGroup* g, AnyTask t) : group(g), task(std::move(t)) {}
     ~ChildListener() {
-        if (queued) task.state()->loop()->remove_ready(this);
+        if (queued) detail::LoopAccess::remove_ready(*task.state()->loop(), this);
     }
     void on_done(detail::FutureBase&) noexcept override {
         queued = true;
-        task.state()->loop()->push_ready(this);
+        detail::LoopAccess::push_ready(*task.state()->loop(), this);
     }
     void run() override {
         queued = false;

@@ -25,7 +25,7 @@ void WaitWaiter::await_suspend(std::coroutine_handle<> h) {
     for (std::size_t i = 0; i < futures_.size(); ++i) futures_[i]->add_listener(&children_[i]);
     if (deadline_) {
         when_ = *deadline_;
-        task_->loop()->add_timer(this);
+        LoopAccess::add_timer(*task_->loop(), this);
     }
 }
 
@@ -37,7 +37,7 @@ void WaitWaiter::await_resume() {
 
 void WaitWaiter::stop_waiting() noexcept {
     for (auto& c : children_) c.unlink();
-    if (in_heap() && task_) task_->loop()->remove_timer(this);
+    if (in_heap() && task_) LoopAccess::remove_timer(*task_->loop(), this);
 }
 
 void WaitWaiter::child_done(FutureBase&) noexcept {

@@ -168,7 +168,7 @@ TEST_F(ProtocolTest, APeerThatNeverReadsPausesTheWriterAndTheBufferStaysBounded)
         for (int i = 0; i < 100000 && p->events.back() != "pause"; ++i) {
             t->write(chunk);
             written += chunk.size();
-            if (i % 64 == 63) co_await aio::sleep(0ms);  // let EPOLLOUT be polled
+            if (i % 64 == 63) co_await aio::sleep(0ms);  // let writability be polled
         }
         EXPECT_EQ(p->events.back(), "pause");
         EXPECT_LE(t->get_write_buffer_size(), 64 * 1024 + chunk.size());

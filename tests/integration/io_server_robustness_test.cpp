@@ -73,7 +73,7 @@ TEST_F(ServerRobustness, RunningOutOfDescriptorsBacksOffInsteadOfSpinningAndReco
         // Within a second the server accepts again and serves the waiting client.
         while (Echo::made == 0) co_await aio::sleep(10ms);
         ::send(client, "ping", 4, MSG_NOSIGNAL);
-        co_await aio::io::FdWait(client, EPOLLIN);
+        co_await aio::io::FdWait(client, aio::backend::Interest::readable);
         char buf[8];
         EXPECT_EQ(::recv(client, buf, sizeof buf, 0), 4);
         ::close(client);
@@ -118,7 +118,7 @@ TEST_F(ServerRobustness, TenThousandConcurrentConnectionsAreAllServed) {
         EXPECT_GT(pid, 0);
         int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
         EXPECT_GE(pidfd, 0);
-        co_await aio::io::FdWait(pidfd, EPOLLIN, "child");
+        co_await aio::io::FdWait(pidfd, aio::backend::Interest::readable, "child");
         int status = 0;
         ::waitpid(pid, &status, 0);
         ::close(pidfd);

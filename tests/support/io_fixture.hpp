@@ -9,7 +9,7 @@
 
 #include "aio/aio.hpp"
 #include "backend/backend.hpp"
-#include "core/loop_impl.hpp"
+#include "io/fd_wait.hpp"
 #include "support/loop_fixture.hpp"
 #include "support/real_loop_fixture.hpp"
 
@@ -53,7 +53,7 @@ protected:
         loop.stop();
         loop.run_forever();
     }
-    std::size_t watched() { return loop.impl().backend->watched(); }
+    std::size_t watched() { return aio::io::backend_of(loop).watched(); }
 
     aio_test::ReportLog reports;
     aio::EventLoop loop;

@@ -32,6 +32,7 @@ namespace detail {
 class TaskBase;
 class FutureBase;
 struct LoopImpl;
+struct LoopAccess;
 
 /// What futures and tasks hold instead of the loop itself. It lives as long
 /// as the loop or any of them does, so one that outlives its loop finds
@@ -83,8 +84,11 @@ public:
     /// Stops run_forever() after the current iteration (asyncio semantics: if
     /// called before run_forever(), the loop runs one iteration and stops).
     void stop() noexcept { stopping_ = true; }
-    /// Drops pending callbacks and timers, destroys pending tasks, frees the
-    /// selector. Throws RuntimeError if the loop is running.
+    /// Drops pending callbacks and timers, destroys pending tasks, then the
+    /// per-loop state of the layers above (an executor run_shutdown_hooks()
+    /// did not join is shut down without waiting, children still running are
+    /// killed and reaped, signal handlers are removed). Throws RuntimeError if
+    /// the loop is running.
     void close();
     bool is_running() const noexcept { return running_; }
     bool is_closed() const noexcept { return closed_; }
@@ -145,14 +149,24 @@ public:
     void warn(std::string_view message) noexcept;
 
     /// Registers `hook` to run when aio::run() shuts the loop down, after the
-    /// leftover tasks are drained and before close() (executors and async
-    /// generators use it). Hooks run in registration order, outside any task;
-    /// they may call run_until_complete.
+    /// leftover tasks are drained and before close(). Hooks run in
+    /// registration order, outside any task; they may call run_until_complete.
     void add_shutdown_hook(std::function<void(EventLoop&)> hook);
-    /// Runs and clears the shutdown hooks; errors go to the exception handler.
+    /// Runs and clears the shutdown hooks, then shuts down the per-loop state
+    /// of the layers above, as asyncio.run does: async generators are
+    /// closed, the default executor is joined, signal handlers are removed,
+    /// children still running are killed and reaped. Errors go to the
+    /// exception handler. aio::run calls it; a loop driven by hand calls it
+    /// before close().
     void run_shutdown_hooks() noexcept;
 
-    // ---- internals, used by the rest of aio ---------------------------------------
+    /// Loop iterations run so far (tests use it to reason about ordering).
+    std::uint64_t iteration() const noexcept { return iteration_; }
+
+private:
+    friend class detail::TaskBase;
+    friend class detail::FutureBase;
+    friend struct detail::LoopAccess;  // the ready queue and timers, for the rest of aio
 
     /// Appends to the ready queue. The entry must not already be queued.
     void push_ready(detail::Runnable* r) noexcept {
@@ -169,22 +183,12 @@ public:
     void remove_ready(detail::Runnable* r) noexcept;
     void add_timer(detail::TimerNode* t);
     void remove_timer(detail::TimerNode* t) noexcept;
-    detail::TaskBase* current_task_ptr() const noexcept { return current_task_; }
-    detail::LoopImpl& impl() noexcept { return *impl_; }
-    /// Loop iterations run so far (tests use it to reason about ordering).
-    std::uint64_t iteration() const noexcept { return iteration_; }
-
-private:
-    friend class detail::TaskBase;
-    friend class detail::FutureBase;
     /// Every pending task, gathered from the ready queue, the running task
     /// and the suspended tasks, in creation order.
     std::vector<detail::TaskBase*> pending_tasks() const;
     void check_open() const;
     void run_once();
-    void run_ready(detail::Runnable* r);
     void run_ready_timed(detail::Runnable* r);
-    void report_callback_exception(detail::Runnable* r, std::exception_ptr e) noexcept;
     void drain_threadsafe();
     void post_threadsafe(std::function<void()> fn);
     void start_running();

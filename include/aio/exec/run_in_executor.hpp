@@ -11,9 +11,10 @@
 /// ```
 /// EventLoop belongs to the core layer, so this is a free function on the running loop rather
 /// than a member. The loop's default executor is created on first use and shut down by
-/// aio::run (its shutdown hook joins the workers on a helper thread while the loop keeps
+/// aio::run (loop.run_shutdown_hooks() joins the workers on a helper thread while the loop keeps
 /// delivering results). A loop driven by hand should call `loop.run_shutdown_hooks()` (or await
-/// aio::shutdown_default_executor()) before it is destroyed.
+/// aio::shutdown_default_executor()) before it is closed; otherwise close() shuts the executor
+/// down without waiting, as asyncio's close() does, and the calls still in flight end cancelled.
 
 #include <memory>
 

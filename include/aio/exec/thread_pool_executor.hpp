@@ -103,7 +103,8 @@ private:
 struct PoolState;
 
 /// Shuts `executor` down without waiting and detaches its workers: they finish the queued jobs
-/// and exit on their own (used for the executor of a loop destroyed without shutting down).
+/// and exit on their own (used for the default executor of a loop closed without
+/// run_shutdown_hooks()).
 void abandon_executor(ThreadPoolExecutor& executor) noexcept;
 
 }  // namespace detail

@@ -28,8 +28,7 @@
 /// - remove_signal_handler() restores the disposition the signal had before the first
 ///   add_signal_handler() (SIG_DFL, SIG_IGN, or the program's own handler).
 /// - When aio::run shuts the loop down (or `loop.run_shutdown_hooks()` is called), every handler
-///   still installed is removed. A loop driven by hand should remove its handlers before it is
-///   closed.
+///   still installed is removed; a loop closed without that removes them when it closes.
 /// - Child processes start with the default disposition for these signals (exec resets handled
 ///   signals), so a handler never leaks into a subprocess.
 

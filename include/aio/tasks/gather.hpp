@@ -6,13 +6,26 @@
 /// std::vector<int> all = co_await aio::gather(std::move(coros)); // vector form
 /// auto outcomes = co_await aio::gather_settled(fetch(x), fetch(y)); // return_exceptions=True
 /// ```
-/// Each coroutine argument becomes a task when the gather is awaited; Task
-/// arguments are used as they are; a Future (run_in_executor's) is awaited by
-/// a task of gather's own, so cancelling the gather cancels the future too.
-/// Results come in argument order (void -> std::monostate). The first
-/// exception propagates to the awaiter while the other children keep running.
-/// Cancelling the awaiting task cancels every child. Cancel safety: children
-/// are tasks owned by the loop; none is lost.
+/// Each coroutine argument becomes a task when gather() is called, as asyncio's gather wraps
+/// each one with ensure_future: the children start on the next loop iteration, whether the
+/// gather is awaited at once, held in a task, or never awaited. Task arguments are used as they
+/// are; a Future (run_in_executor's) is awaited by a task of gather's own, so cancelling the
+/// gather cancels the future too. Results come in argument order (void -> std::monostate). The
+/// first exception propagates to the awaiter while the other children keep running. Cancelling
+/// the awaiting task cancels every child. Cancel safety: children are tasks owned by the loop;
+/// none is lost.
+///
+/// So code ported from asyncio that holds the gather and cancels it behaves the same:
+/// ```
+/// // t = asyncio.gather(child("a"), child("b"))       # children scheduled here
+/// // await asyncio.sleep(0)                           # both run up to their first await
+/// // t.cancel()                                       # both see CancelledError there
+/// auto t = aio::create_task(aio::gather(child("a"), child("b")));
+/// co_await aio::sleep(0s);
+/// t.cancel();
+/// ```
+/// Called with no loop running (`aio::run(aio::gather(a(), b()))`), gather() cannot make tasks
+/// yet: the children become tasks when the loop starts the gather.
 
 #include <tuple>
 #include <type_traits>
@@ -85,33 +98,63 @@ std::vector<Ref<TaskBase>> task_refs(std::tuple<Task<Ts>...>& tasks) {
     return std::apply([](auto&... t) { return std::vector<Ref<TaskBase>>{Ref<TaskBase>(t.state())...}; }, tasks);
 }
 
+template <class... As>
+using GatherValues = std::tuple<Stored<typename GatherArg<As>::value>...>;
+template <class... As>
+using GatherOutcomes = std::tuple<Outcome<typename GatherArg<As>::value>...>;
+template <bool Settled, class... As>
+using GatherTuple = std::conditional_t<Settled, GatherOutcomes<As...>, GatherValues<As...>>;
+template <class... As>
+using GatherTasks = std::tuple<Task<typename GatherArg<As>::value>...>;
+
+// What one child gives the awaiter: its value, or with Settled its outcome.
+template <bool Settled, class A>
+auto collect(Task<typename GatherArg<A>::value>& t) {
+    if constexpr (Settled)
+        return take_outcome<typename GatherArg<A>::value, GatherArg<A>::owned>(t);
+    else
+        return take_value<typename GatherArg<A>::value, GatherArg<A>::owned>(t);
+}
+
+// The gather once its children are tasks.
+template <bool Settled, class... As>
+Coro<GatherTuple<Settled, As...>> gather_tasks(GatherTasks<As...> tasks) {
+    co_await GatherWaiter(task_refs(tasks), Settled);
+    co_return [&]<std::size_t... I>(std::index_sequence<I...>) {
+        return GatherTuple<Settled, As...>{collect<Settled, As>(std::get<I>(tasks))...};
+    }(std::index_sequence_for<As...>{});
+}
+
+// No loop is running yet: the children become tasks when the loop starts the gather.
+template <bool Settled, class... As>
+Coro<GatherTuple<Settled, As...>> gather_later(As... args) {
+    GatherTasks<As...> tasks{GatherArg<As>::to_task(std::move(args))...};  // named: g++ 12
+    co_return co_await gather_tasks<Settled, As...>(std::move(tasks));
+}
+
+// Not a coroutine: the tasks are made now, in argument order (a braced list is evaluated left
+// to right), as asyncio's gather() does.
+template <bool Settled, class... As>
+Coro<GatherTuple<Settled, As...>> start_gather(As&&... args) {
+    if (!t_running_loop) return gather_later<Settled, As...>(std::move(args)...);
+    return gather_tasks<Settled, As...>(
+        GatherTasks<As...>{GatherArg<As>::to_task(std::move(args))...});
+}
+
 }  // namespace detail
 
 template <class... As>
-Coro<std::tuple<detail::Stored<typename detail::GatherArg<As>::value>...>> gather(As... args) {
-    std::tuple<Task<typename detail::GatherArg<As>::value>...> tasks{
-        detail::GatherArg<As>::to_task(std::move(args))...};
-    co_await detail::GatherWaiter(detail::task_refs(tasks), false);
-    co_return [&]<std::size_t... I>(std::index_sequence<I...>) {
-        return std::tuple<detail::Stored<typename detail::GatherArg<As>::value>...>{
-            detail::take_value<typename detail::GatherArg<As>::value, detail::GatherArg<As>::owned>(
-                std::get<I>(tasks))...};
-    }(std::index_sequence_for<As...>{});
+Coro<detail::GatherValues<As...>> gather(As... args) {
+    return detail::start_gather<false, As...>(std::move(args)...);
 }
 
 template <class... As>
-Coro<std::tuple<Outcome<typename detail::GatherArg<As>::value>...>> gather_settled(As... args) {
-    std::tuple<Task<typename detail::GatherArg<As>::value>...> tasks{
-        detail::GatherArg<As>::to_task(std::move(args))...};
-    co_await detail::GatherWaiter(detail::task_refs(tasks), true);
-    co_return [&]<std::size_t... I>(std::index_sequence<I...>) {
-        return std::tuple<Outcome<typename detail::GatherArg<As>::value>...>{
-            detail::take_outcome<typename detail::GatherArg<As>::value, detail::GatherArg<As>::owned>(
-                std::get<I>(tasks))...};
-    }(std::index_sequence_for<As...>{});
+Coro<detail::GatherOutcomes<As...>> gather_settled(As... args) {
+    return detail::start_gather<true, As...>(std::move(args)...);
 }
 
 namespace detail {
+
 template <class A>
 std::vector<Task<typename GatherArg<A>::value>> to_tasks(std::vector<A>& args) {
     std::vector<Task<typename GatherArg<A>::value>> tasks;
@@ -126,29 +169,44 @@ std::vector<Ref<TaskBase>> task_refs(std::vector<Task<T>>& tasks) {
     for (auto& t : tasks) refs.emplace_back(t.state());
     return refs;
 }
+
+template <bool Settled, class A>
+using GatherVector = std::vector<std::conditional_t<Settled, Outcome<typename GatherArg<A>::value>,
+                                                    Stored<typename GatherArg<A>::value>>>;
+
+template <bool Settled, class A>
+Coro<GatherVector<Settled, A>> gather_vector_tasks(
+    std::vector<Task<typename GatherArg<A>::value>> tasks) {
+    co_await GatherWaiter(task_refs(tasks), Settled);
+    GatherVector<Settled, A> out;
+    out.reserve(tasks.size());
+    for (auto& t : tasks) out.push_back(collect<Settled, A>(t));
+    co_return out;
+}
+
+template <bool Settled, class A>
+Coro<GatherVector<Settled, A>> gather_vector_later(std::vector<A> args) {
+    auto tasks = to_tasks(args);
+    co_return co_await gather_vector_tasks<Settled, A>(std::move(tasks));
+}
+
+template <bool Settled, class A>
+Coro<GatherVector<Settled, A>> start_gather_vector(std::vector<A>&& args) {
+    if (!t_running_loop) return gather_vector_later<Settled, A>(std::move(args));
+    return gather_vector_tasks<Settled, A>(to_tasks(args));
+}
+
 }  // namespace detail
 
 /// The vector form: a vector of Coro<T> or Task<T> -> std::vector<T>.
 template <class A>
-Coro<std::vector<detail::Stored<typename detail::GatherArg<A>::value>>> gather(std::vector<A> args) {
-    using T = typename detail::GatherArg<A>::value;
-    auto tasks = detail::to_tasks(args);
-    co_await detail::GatherWaiter(detail::task_refs(tasks), false);
-    std::vector<detail::Stored<T>> out;
-    out.reserve(tasks.size());
-    for (auto& t : tasks) out.push_back(detail::take_value<T, detail::GatherArg<A>::owned>(t));
-    co_return out;
+Coro<detail::GatherVector<false, A>> gather(std::vector<A> args) {
+    return detail::start_gather_vector<false, A>(std::move(args));
 }
 
 template <class A>
-Coro<std::vector<Outcome<typename detail::GatherArg<A>::value>>> gather_settled(std::vector<A> args) {
-    using T = typename detail::GatherArg<A>::value;
-    auto tasks = detail::to_tasks(args);
-    co_await detail::GatherWaiter(detail::task_refs(tasks), true);
-    std::vector<Outcome<T>> out;
-    out.reserve(tasks.size());
-    for (auto& t : tasks) out.push_back(detail::take_outcome<T, detail::GatherArg<A>::owned>(t));
-    co_return out;
+Coro<detail::GatherVector<true, A>> gather_settled(std::vector<A> args) {
+    return detail::start_gather_vector<true, A>(std::move(args));
 }
 
 }  // namespace aio

@@ -22,7 +22,7 @@ public:
     SleepAwaiter(TimePoint when, bool yield_only) noexcept : yield_only_(yield_only) { when_ = when; }
     SleepAwaiter(SleepAwaiter&& o) noexcept : yield_only_(o.yield_only_) { when_ = o.when_; }
     ~SleepAwaiter() {
-        if (in_heap()) task_->loop()->remove_timer(this);
+        if (in_heap()) LoopAccess::remove_timer(*task_->loop(), this);
     }
 
     bool await_ready() const noexcept { return false; }
@@ -31,7 +31,7 @@ public:
         if (yield_only_)
             task_->wake();  // not cancellable while queued: cancel() sets must_cancel
         else
-            task_->loop()->add_timer(this);
+            LoopAccess::add_timer(*task_->loop(), this);
     }
     void await_resume() {
         resume_check();
@@ -40,7 +40,7 @@ public:
 
     void fire() noexcept override { task_->wake(); }
     bool cancel_wait(const std::string&) noexcept override {
-        task_->loop()->remove_timer(this);
+        LoopAccess::remove_timer(*task_->loop(), this);
         cancelled_ = true;
         task_->wake();
         return true;

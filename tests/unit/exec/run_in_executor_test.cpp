@@ -497,21 +497,53 @@ TEST_F(DefaultExecutorTest, ALoopDrivenByHandShutsItsDefaultExecutorDownWithRunS
     loop.close();
 }
 
-TEST_F(DefaultExecutorTest, ANewLoopAtTheAddressOfALoopDestroyedWithoutShutdownGetsAFreshExecutor) {
+TEST_F(DefaultExecutorTest,
+       ALoopDestroyedWithoutShutdownReleasesItsExecutorAndANewLoopThereGetsItsOwn) {
     std::optional<aio::EventLoop> loop;
     loop.emplace();
     aio::EventLoop* first_address = &*loop;
-    ThreadPoolExecutor* first = nullptr;
-    auto use = [](ThreadPoolExecutor** seen) -> Coro<int> {
-        *seen = &aio::get_default_executor();
+    auto mine = std::make_shared<ThreadPoolExecutor>(1, "mine");
+    std::weak_ptr<ThreadPoolExecutor> watch = mine;
+    auto use = [](std::shared_ptr<ThreadPoolExecutor> executor) -> Coro<int> {
+        if (executor) aio::set_default_executor(std::move(executor));
         co_return co_await aio::to_thread([] { return 1; });
     };
-    EXPECT_EQ(loop->run_until_complete(use(&first)), 1);
-    loop.reset();  // no shutdown hooks: the executor and the loop's state are left behind
+    EXPECT_EQ(loop->run_until_complete(use(std::move(mine))), 1);
+    loop.reset();  // no shutdown hooks: the executor goes with the loop, shut down without waiting
+    EXPECT_TRUE(watch.expired());
     loop.emplace();
     ASSERT_EQ(&*loop, first_address);
-    ThreadPoolExecutor* second = nullptr;
-    EXPECT_EQ(loop->run_until_complete(use(&second)), 1);
-    EXPECT_NE(second, first);  // the abandoned executor is kept alive, so this is a new one
+    std::size_t workers = 0;
+    auto default_size = [](std::size_t* n) -> Coro<int> {
+        *n = aio::get_default_executor().max_workers();
+        co_return co_await aio::to_thread([] { return 2; });
+    };
+    EXPECT_EQ(loop->run_until_complete(default_size(&workers)), 2);
+    EXPECT_EQ(workers, ThreadPoolExecutor::default_max_workers());  // not the first loop's "mine"
     loop->run_shutdown_hooks();
+}
+
+TEST_F(DefaultExecutorTest, ALoopClosedWithACallInFlightCancelsItsFutureAndDropsTheLateResult) {
+    aio::EventLoop loop;
+    // Shared with the worker, which nobody joins once the loop has shut its executor down.
+    auto started = std::make_shared<Gate>();
+    auto release = std::make_shared<Gate>();
+    auto returned = std::make_shared<Gate>();
+    std::optional<Future<int>> f;
+    auto start = [&]() -> Coro<void> {
+        f = aio::run_in_executor(nullptr, [started, release, returned] {
+            started->open();
+            release->wait();
+            returned->open();
+            return 7;
+        });
+        co_return;
+    };
+    loop.run_until_complete(start());
+    // A job no worker took yet would just never run: wait until one is inside the call.
+    ASSERT_TRUE(started->wait());
+    loop.close();  // no run_shutdown_hooks(): the worker is still inside the call
+    EXPECT_TRUE(f->cancelled());
+    release->open();
+    EXPECT_TRUE(returned->wait());  // its outcome finds the link detached and is dropped
 }

@@ -197,6 +197,24 @@ TEST_F(SignalHandlerTest, ASignalBelongsToOneLoopAtATime) {
     EXPECT_EQ(disposition(SIGUSR2), SIG_DFL);
 }
 
+TEST_F(SignalHandlerTest, ALoopClosedWithoutShutdownRemovesItsHandlersAndFreesTheSignal) {
+    {
+        aio::EventLoop other;
+        aio::add_signal_handler(other, SIGUSR1, [] {});
+        EXPECT_NE(disposition(SIGUSR1), SIG_DFL);
+    }  // destroyed without run_shutdown_hooks(): close() removes what the loop still had
+    EXPECT_EQ(disposition(SIGUSR1), SIG_DFL);
+    aio::add_signal_handler(loop, SIGUSR1, [] {});  // and the signal no longer belongs to it
+    EXPECT_TRUE(aio::remove_signal_handler(loop, SIGUSR1));
+}
+
+TEST_F(SignalHandlerTest, RemovingFromALoopThatNeverHadAHandlerIsFalse) {
+    aio::EventLoop other;
+    EXPECT_FALSE(aio::remove_signal_handler(other, SIGUSR1));
+    other.close();
+    EXPECT_FALSE(aio::remove_signal_handler(other, SIGUSR1));  // closed: nothing to remove
+}
+
 TEST_F(SignalHandlerTest, RemovingTheLastHandlerClosesTheSelfPipe) {
     int before = aio_test::count_open_fds();
     aio::add_signal_handler(loop, SIGUSR1, [] {});

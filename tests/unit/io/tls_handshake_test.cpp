@@ -1,6 +1,5 @@
 // TLS handshakes over real loopback sockets: what succeeds, what fails and how it says so.
 
-#include <sys/epoll.h>
 #include <sys/socket.h>
 
 #include "io/fd_wait.hpp"
@@ -306,7 +305,7 @@ TEST_F(TlsHandshake, PeerThatResetsMidHandshakeGivesConnectionResetError) {
     const int cfd = cfd_sfd.first, sfd = cfd_sfd.second;
     End c = client(cfd, client_context());
     auto body = [&]() -> aio::Coro<void> {
-        co_await aio::io::FdWait(sfd, EPOLLIN);  // the ClientHello arrived
+        co_await aio::io::FdWait(sfd, aio::backend::Interest::readable);  // the ClientHello arrived
         linger l{1, 0};
         ::setsockopt(sfd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
         ::close(sfd);  // RST
@@ -322,7 +321,7 @@ TEST_F(TlsHandshake, PeerThatClosesMidHandshakeGivesConnectionResetError) {
     const int cfd = cfd_sfd.first, sfd = cfd_sfd.second;
     End c = client(cfd, client_context());
     auto body = [&]() -> aio::Coro<void> {
-        co_await aio::io::FdWait(sfd, EPOLLIN);
+        co_await aio::io::FdWait(sfd, aio::backend::Interest::readable);
         ::shutdown(sfd, SHUT_WR);  // FIN, no answer
         auto e = co_await failure_of(c.handshake);
         EXPECT_TRUE(holds<aio::ConnectionResetError>(e)) << aio::describe_exception(e);
@@ -336,7 +335,7 @@ TEST_F(TlsHandshake, PeerThatSpeaksPlainTextGivesSslError) {
     const int cfd = cfd_sfd.first, sfd = cfd_sfd.second;
     End c = client(cfd, client_context());
     auto body = [&]() -> aio::Coro<void> {
-        co_await aio::io::FdWait(sfd, EPOLLIN);
+        co_await aio::io::FdWait(sfd, aio::backend::Interest::readable);
         const char reply[] = "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n";
         EXPECT_GT(::send(sfd, reply, sizeof reply - 1, MSG_NOSIGNAL), 0);
         auto e = co_await failure_of(c.handshake);

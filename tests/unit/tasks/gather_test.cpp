@@ -379,6 +379,98 @@ TEST_F(GatherTest, AChildFailingWhileTheGatherIsCancelledGivesTheAwaiterThatErro
     }());
 }
 
+// ---- when the children start ----------------------------------------------------------------
+// asyncio's gather() wraps each coroutine with ensure_future when it is called, so the children
+// are scheduled before anything awaits the gather; so are aio's (see gather.hpp, and
+// docs/core-runtime.md, "When gather and shield start their children").
+
+using Log = std::vector<std::string>;
+
+TEST_F(GatherTest, HeldAsATaskItsChildrenStartAtOnceAndCancellingItReachesThem) {
+    // asyncio 3.12:
+    //   log = []
+    //   t = asyncio.gather(child("a"), child("b"))   # each wrapped in a task here
+    //   await asyncio.sleep(0)                      # both run up to their first await
+    //   assert log == ["a started", "b started"]
+    //   t.cancel()
+    //   try: await t
+    //   except asyncio.CancelledError: pass         # t.cancelled() is True
+    //   assert log == ["a started", "b started", "a cancelled", "b cancelled"]
+    run([]() -> aio::Coro<> {
+        Log log;
+        auto t = aio::create_task(
+            aio::gather(logged_sleep("a", 10s, &log), logged_sleep("b", 10s, &log)));
+        co_await aio::sleep(0s);
+        EXPECT_EQ(log, vec<std::string>("a started", "b started"));
+        EXPECT_TRUE(t.cancel());
+        EXPECT_TRUE(co_await caught<aio::CancelledError>(t));
+        EXPECT_TRUE(t.cancelled());
+        EXPECT_EQ(log, vec<std::string>("a started", "b started", "a cancelled", "b cancelled"));
+    }());
+}
+
+TEST_F(GatherTest, HeldAsATaskTheVectorFormAndGatherSettledStartTheirChildrenAtOnceToo) {
+    // As above with gather(*coros) and gather(..., return_exceptions=True): cancelling the outer
+    // future still raises CancelledError (test_cancel_gather_2), and every child saw it.
+    run([]() -> aio::Coro<> {
+        Log log;
+        std::vector<aio::Coro<int>> coros;
+        coros.push_back(logged_sleep("a", 10s, &log));
+        coros.push_back(logged_sleep("b", 10s, &log));
+        auto vector_form = aio::create_task(aio::gather(std::move(coros)));
+        auto settled = aio::create_task(aio::gather_settled(logged_sleep("c", 10s, &log)));
+        co_await aio::sleep(0s);
+        EXPECT_EQ(log, vec<std::string>("a started", "b started", "c started"));
+        vector_form.cancel();
+        settled.cancel();
+        EXPECT_TRUE(co_await caught<aio::CancelledError>(vector_form));
+        EXPECT_TRUE(co_await caught<aio::CancelledError>(settled));
+        EXPECT_EQ(log, vec<std::string>("a started", "b started", "c started", "a cancelled",
+                                        "b cancelled", "c cancelled"));
+    }());
+}
+
+TEST_F(GatherTest, TheChildrenStartBeforeTheGatherIsAwaited) {
+    // asyncio: g = asyncio.gather(child("a")); await asyncio.sleep(0)  -> "a started";
+    //          await g  -> [0] once the child has finished.
+    run([]() -> aio::Coro<> {
+        Log log;
+        auto g = aio::gather(logged_sleep("a", 10ms, &log));  // not awaited yet
+        co_await aio::sleep(0s);
+        EXPECT_EQ(log, vec<std::string>("a started"));
+        auto t0 = now();
+        auto [a] = co_await std::move(g);
+        EXPECT_EQ(a, 0);
+        EXPECT_EQ(ms_since(t0), 10);
+        EXPECT_EQ(log, vec<std::string>("a started", "a finished"));
+    }());
+}
+
+TEST_F(GatherTest, AwaitedAtOnceTheChildrenStartOnTheNextIterationAsBefore) {
+    // The usual `await asyncio.gather(...)`: the awaiter suspends, the children run next turn.
+    run([]() -> aio::Coro<> {
+        Log log;
+        auto loop_turn = aio::get_running_loop().iteration();
+        auto [a, b] =
+            co_await aio::gather(logged_sleep("a", 0s, &log), logged_sleep("b", 0s, &log));
+        EXPECT_EQ(a + b, 0);
+        EXPECT_EQ(log, vec<std::string>("a started", "b started", "a finished", "b finished"));
+        EXPECT_GT(aio::get_running_loop().iteration(), loop_turn);
+    }());
+}
+
+TEST_F(GatherTest, MadeBeforeAnyLoopRunsItsChildrenBecomeTasksWhenTheLoopStartsIt) {
+    // aio::run(aio::gather(...)): no loop to make tasks on yet, so gather() waits for one.
+    auto [a, b] = run(aio::gather(value_after(20ms, 1), value_after(10ms, 2)));
+    EXPECT_EQ(a, 1);
+    EXPECT_EQ(b, 2);
+    std::vector<aio::Coro<int>> coros;
+    coros.push_back(value_after(1ms, 3));
+    auto settled = run(aio::gather_settled(std::move(coros)));
+    ASSERT_EQ(settled.size(), 1u);
+    EXPECT_EQ(settled[0].value(), 3);
+}
+
 // ---- gather_settled (return_exceptions=True) ------------------------------------------------
 
 TEST_F(GatherTest, GatherSettledReturnsValuesAndExceptionsInArgumentOrder) {

@@ -21,6 +21,31 @@ TEST_F(ShieldTest, ReturnsTheResultOfTheShieldedTask) {
     }());
 }
 
+TEST_F(ShieldTest, HeldAsATaskTheShieldedCoroutineStartsAtOnceAndOutlivesTheCancel) {
+    // asyncio 3.12:
+    //   log = []
+    //   outer = asyncio.ensure_future(asyncio.shield(child("a")))  # child wrapped in a task here
+    //   await asyncio.sleep(0)                                     # it runs to its first await
+    //   assert log == ["a started"]
+    //   outer.cancel()        # outer ends cancelled; the child never sees CancelledError
+    //   await asyncio.sleep(0.02)
+    //   assert log == ["a started", "a finished"]
+    run([]() -> aio::Coro<> {
+        std::vector<std::string> log;
+        auto outer = aio::create_task(aio::shield(logged_sleep("a", 10ms, &log)));
+        co_await aio::sleep(0s);
+        EXPECT_EQ(log, vec<std::string>("a started"));
+        outer.cancel();
+        EXPECT_TRUE(co_await caught<aio::CancelledError>(outer));
+        co_await aio::sleep(20ms);
+        EXPECT_EQ(log, vec<std::string>("a started", "a finished"));
+    }());
+}
+
+TEST_F(ShieldTest, MadeBeforeAnyLoopRunsItsTaskIsMadeWhenTheLoopStartsIt) {
+    EXPECT_EQ(run(aio::shield(value_after(10ms, 5))), 5);
+}
+
 TEST_F(ShieldTest, RaisesTheExceptionOfTheShieldedTask) {
     run([]() -> aio::Coro<> {
         auto err = co_await caught<Boom>(aio::shield(aio::create_task(fail_after(10ms, "inner"))));

@@ -136,6 +136,22 @@ inline aio::Coro<int> counted_sleep(aio::Duration d, int v, int* cancelled, int*
     co_return v;
 }
 
+/// Logs "<name> started" when its body runs, then sleeps `d`; logs "<name> cancelled" (and
+/// rethrows) if the sleep is cancelled, "<name> finished" if it completes. asyncio's
+/// `log.append(...); try: await sleep(d) except CancelledError: log.append(...); raise`.
+inline aio::Coro<int> logged_sleep(std::string name, aio::Duration d,
+                                   std::vector<std::string>* log) {
+    log->push_back(name + " started");
+    try {
+        co_await aio::sleep(d);
+    } catch (const aio::CancelledError&) {
+        log->push_back(name + " cancelled");
+        throw;
+    }
+    log->push_back(name + " finished");
+    co_return 0;
+}
+
 /// Counts its destructions: a coroutine parameter of this type tells whether
 /// the coroutine's frame was destroyed.
 struct FrameProbe {

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "aio/core/detail/future_base.hpp"
+#include "aio/core/detail/loop_access.hpp"
 #include "aio/core/event_loop.hpp"
 
 namespace aio::detail {
@@ -65,7 +66,7 @@ public:
     /// Schedules the next step. Called exactly once per suspension.
     void wake() noexcept {
         if (suspended_) unpark();
-        loop()->push_ready(this);
+        LoopAccess::push_ready(*loop(), this);
     }
     /// What the task is suspended on, or null when it is ready or running.
     Waiter* waiting_on() const noexcept { return suspended_ ? reinterpret_cast<Waiter*>(next_ready_) : nullptr; }
@@ -128,7 +129,7 @@ private:
 /// The running task, or null outside a task.
 inline TaskBase* current_task_ptr() noexcept {
     EventLoop* loop = t_running_loop;
-    return loop ? loop->current_task_ptr() : nullptr;
+    return loop ? LoopAccess::current_task(*loop) : nullptr;
 }
 [[noreturn]] void throw_not_in_task();
 /// The running task; throws RuntimeError outside one.

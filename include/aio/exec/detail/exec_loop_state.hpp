@@ -1,13 +1,15 @@
 #pragma once
 // The exec layer's per-loop state (asyncio's BaseEventLoop._default_executor): the loop's
-// LoopLink, its default executor, and the run_in_executor() calls still in flight.
+// LoopLink, its default executor, and the run_in_executor() calls still in flight. A loop
+// extension (aio/core/detail/loop_extension.hpp) of order 1: shut down after the async
+// generators, whose cleanup may still use executors.
 
 #include <memory>
 #include <string>
 
 #include "aio/core/coro.hpp"
+#include "aio/core/detail/loop_extension.hpp"
 #include "aio/core/event_loop.hpp"
-#include "aio/exec/detail/loop_extension.hpp"
 #include "aio/exec/detail/loop_link.hpp"
 #include "aio/exec/thread_pool_executor.hpp"
 
@@ -18,6 +20,9 @@ class ExecWatchBase;
 class ExecLoopState final : public LoopExtension {
 public:
     explicit ExecLoopState(EventLoop& loop);
+    /// The loop is closing without shutdown() having run (asyncio's close()): detaches the
+    /// link, shuts the default executor down without waiting (its workers finish the queued
+    /// jobs and exit on their own), and cancels the futures of calls still in flight.
     ~ExecLoopState() override;
 
     /// The state of `loop`, created on first use. Call on the loop's thread.
@@ -41,9 +46,10 @@ public:
     /// Joins the default executor (the loop keeps running meanwhile, so results still reach
     /// their futures), cancels the futures of calls still in flight, detaches the link.
     void shutdown(EventLoop& loop) noexcept override;
-    void abandon() noexcept override;
 
 private:
+    void cancel_watches(const char* msg) noexcept;
+
     EventLoop* loop_;
     std::shared_ptr<LoopLink> link_;
     std::shared_ptr<ThreadPoolExecutor> default_;
