@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Checks that no include goes up the layers (DESIGN.md, "Layers and layout"): a header or source
+# Checks that no include goes up the layers (docs/design.md, "Layers"): a header or source
 # of one layer includes only its own layer and the layers beneath it, and no public header includes
 # a private one (src/backend, src/sys are never installed). The static libraries alone do not catch
 # this: every program links all the layers, so a wrong-direction call would still link.

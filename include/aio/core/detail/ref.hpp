@@ -1,6 +1,6 @@
 #pragma once
 // Ref<T>: a non-atomic intrusive shared pointer. Loop objects belong to one
-// thread (DESIGN.md principle 4), so counts need no atomics.
+// thread (docs/design.md, principle 4), so counts need no atomics.
 
 #include <cstdint>
 #include <utility>
