@@ -69,8 +69,8 @@ Recorder* find(aio::EventLoop& loop, const LoopExtensionKey& key) {
 }  // namespace
 
 TEST(LoopExtension, IsMadeOnFirstUseAndFoundAfterwards) {
+    Log log;  // before the loop: the extension writes to it when the loop destroys it
     aio::EventLoop loop;
-    Log log;
     EXPECT_EQ(find(loop, early()), nullptr);
     Recorder& first = recorder(loop, early(), "a", log, 1);
     Recorder& again = recorder(loop, early(), "not made", log, 2);
