@@ -9,8 +9,10 @@
 set -euo pipefail
 
 build_pkgs=(build-essential cmake ninja-build g++ clang libclang-rt-dev libgtest-dev libgmock-dev
-            libbenchmark-dev pkg-config libssl-dev nlohmann-json3-dev doxygen python3 git)
-bench_pkgs=(python3 python3-uvloop linux-perf hyperfine strace)
+            libbenchmark-dev pkg-config libssl-dev zlib1g-dev nlohmann-json3-dev doxygen python3 git
+            curl python3-aiohttp nodejs)
+bench_pkgs=(python3 python3-uvloop python3-aiohttp linux-perf hyperfine strace wrk libboost1.81-dev
+            libhttp-parser-dev)
 format_pkgs=(clang-format)
 
 list_only=0
