@@ -282,8 +282,12 @@ Coro<ClientResponse> ClientSession::send(std::string_view method, const URL& url
         p.consume(parser.head_size());
         unpin.reset();
         std::optional<Duration> sock_read = timeout.sock_read;
+        std::optional<ContentCoding> coding;
+        if (options_.auto_decompress && method != "HEAD") {
+            if (auto enc = resp.headers.get("Content-Encoding")) coding = content_coding_from_name(*enc);
+        }
         auto reader = std::make_shared<detail::BodyReader>(std::move(lease), std::move(decoder), keep_alive,
-                                                           url_str, deadline, sock_read);
+                                                           url_str, deadline, sock_read, coding);
         resp.body_ = reader;
         resp.content = StreamContent(std::move(reader));
         co_return resp;

@@ -6,13 +6,16 @@
 namespace aio::http::detail {
 
 BodyReader::BodyReader(Lease lease, BodyDecoder decoder, bool keep_alive, std::string url,
-                       std::optional<TimePoint> deadline, std::optional<Duration> sock_read)
+                       std::optional<TimePoint> deadline, std::optional<Duration> sock_read,
+                       std::optional<ContentCoding> coding)
     : lease_(std::move(lease)),
       decoder_(std::move(decoder)),
       keep_alive_(keep_alive),
       url_(std::move(url)),
       deadline_(deadline),
       sock_read_(sock_read) {
+    if (coding && *coding != ContentCoding::identity && !decoder_.done())
+        content_.emplace(*coding, ContentDecoder::kUnlimited);
     if (decoder_.done()) finish();
 }
 
@@ -65,10 +68,28 @@ Coro<bool> BodyReader::fill() {
     for (;;) {
         auto step = decoder_.decode(p.unread());
         if (decoder_.failed()) fail(std::string("Response payload is not valid: ") + std::string(name(decoder_.error())));
-        bool got = !step.data.empty();
-        if (got) pending.append(step.data);
+        std::size_t before = pending.size();
+        if (!step.data.empty()) {
+            if (content_) {
+                try {
+                    content_->feed(step.data, pending);
+                } catch (const ContentEncodingError& e) {
+                    fail(std::string("Can not decode content-encoding: ") + e.what());
+                }
+            } else {
+                pending.append(step.data);
+            }
+        }
+        bool got = pending.size() > before;
         p.consume(step.consumed);
         if (decoder_.done()) {
+            if (content_) {
+                try {
+                    content_->finish();
+                } catch (const ContentEncodingError& e) {
+                    fail(std::string("Can not decode content-encoding: ") + e.what());
+                }
+            }
             guard.done = true;
             finish();
             co_return got;
@@ -81,6 +102,13 @@ Coro<bool> BodyReader::fill() {
         if (p.at_eof()) {
             decoder_.finish_eof();
             if (decoder_.failed()) fail("Response payload is not completed");
+            if (content_) {
+                try {
+                    content_->finish();
+                } catch (const ContentEncodingError& e) {
+                    fail(std::string("Can not decode content-encoding: ") + e.what());
+                }
+            }
             guard.done = true;
             finish();
             co_return false;

@@ -7,6 +7,7 @@
 
 #include "aio/core/clock.hpp"
 #include "aio/core/coro.hpp"
+#include "aio/http/content_decoder.hpp"
 #include "aio/http/parser.hpp"
 #include "http/client_connection.hpp"
 
@@ -15,7 +16,8 @@ namespace aio::http::detail {
 class BodyReader {
 public:
     BodyReader(Lease lease, BodyDecoder decoder, bool keep_alive, std::string url,
-               std::optional<TimePoint> deadline, std::optional<Duration> sock_read);
+               std::optional<TimePoint> deadline, std::optional<Duration> sock_read,
+               std::optional<ContentCoding> coding);
     BodyReader(const BodyReader&) = delete;
     BodyReader& operator=(const BodyReader&) = delete;
 
@@ -40,6 +42,7 @@ private:
 
     Lease lease_;
     BodyDecoder decoder_;
+    std::optional<ContentDecoder> content_;  // gzip or deflate, when the body is sent so
     bool keep_alive_;
     bool finished_ = false;
     bool failed_ = false;
