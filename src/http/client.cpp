@@ -202,9 +202,19 @@ Coro<ClientResponse> ClientSession::send(std::string_view method, const URL& url
         p.reset_received();
         auto retry_or_throw = [&](std::exception_ptr e) {
             lease.release(false);
-            // A pooled connection the server had closed: nothing of this request was answered,
-            // so an idempotent one can go again on a new connection.
-            if (reused && attempt == 0 && p.received() == 0 && is_idempotent(method)) return;
+            // A pooled connection the server had closed (EOF, or an OS error like ECONNRESET):
+            // nothing of this request was answered, so an idempotent one can go again on a new
+            // connection. Any other failure is the answer.
+            bool closed_kind = !p.error() || [&] {
+                try {
+                    std::rethrow_exception(p.error());
+                } catch (const OSError&) {
+                    return true;
+                } catch (...) {
+                    return false;
+                }
+            }();
+            if (reused && attempt == 0 && p.received() == 0 && closed_kind && is_idempotent(method)) return;
             std::rethrow_exception(e);
         };
         if (!p.transport() || p.at_eof()) {
