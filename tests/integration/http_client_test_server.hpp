@@ -107,13 +107,15 @@ public:
 
     explicit TestServer(Handler h) : handler(std::move(h)) {}
 
-    aio::Coro<void> start() {
+    /// Listens on a free loopback port (with TLS if `options.ssl` is set).
+    aio::Coro<void> start(aio::ServerOptions options = {}) {
         auto factory = [this] {
             auto c = std::make_shared<Conn>();
             c->server = this;
             return c;
         };
-        server_ = co_await aio::create_server(factory, "127.0.0.1", 0);
+        scheme_ = options.ssl ? "https" : "http";
+        server_ = co_await aio::create_server(factory, "127.0.0.1", 0, options);
     }
     /// Closes the listener and every connection, and waits for them.
     aio::Coro<void> stop() {
@@ -123,7 +125,7 @@ public:
     }
     std::uint16_t port() const { return server_->sockets().at(0).port(); }
     std::string url(std::string_view path = "/") const {
-        return "http://127.0.0.1:" + std::to_string(port()) + std::string(path);
+        return scheme_ + "://127.0.0.1:" + std::to_string(port()) + std::string(path);
     }
 
     Handler handler;
@@ -134,6 +136,7 @@ public:
 
 private:
     std::shared_ptr<aio::Server> server_;
+    std::string scheme_ = "http";
 };
 
 }  // namespace aio_http_client_test
