@@ -23,6 +23,7 @@ namespace aio::http::detail {
 class ClientProtocol final : public BufferedProtocol {
 public:
     ClientProtocol() = default;
+    ~ClientProtocol() override;
 
     // ---- the transport's side ----
     void connection_made(Transport& t) override { transport_ = &t; }
