@@ -143,7 +143,9 @@ Coro<ClientResponse> ClientSession::request(std::string method, std::string url_
 
     std::vector<ClientResponse> history;
     for (;;) {
-        ClientResponse resp = co_await send(method, url, headers, has_body ? body : std::string(), opts, timeout, deadline);
+        static const std::string no_body;
+        const std::string& sent = has_body ? body : no_body;  // an lvalue: no temporary in the co_await
+        ClientResponse resp = co_await send(method, url, headers, sent, opts, timeout, deadline);
         if (!opts.allow_redirects || !is_redirect(resp.status) || !resp.headers.contains("Location")) {
             resp.history = std::move(history);
             if (opts.raise_for_status.value_or(options_.raise_for_status)) resp.raise_for_status();

@@ -76,6 +76,27 @@ TEST_F(HttpClientBasic, KeepAliveReusesOneConnectionForSequentialRequests) {
     }());
 }
 
+TEST_F(HttpClientBasic, AnIdleConnectionPastKeepaliveTimeoutIsClosedNotReused) {
+    run([]() -> aio::Coro<void> {
+        TestServer server([](const SeenRequest& r) { return Reply{ok(r.target)}; });
+        co_await server.start();
+        auto connector = std::make_shared<aio::http::TCPConnector>(
+            aio::http::TCPConnectorOptions{.keepalive_timeout = std::chrono::milliseconds(30)});
+        ClientSession session(aio::http::ClientSessionOptions{.connector = connector});
+        ClientResponse a = co_await session.get(server.url("/a"));
+        EXPECT_EQ(co_await a.read(), "/a");
+        EXPECT_EQ(connector->idle_connections(), 1u);
+        // The connector's cleanup closes it once it has idled 30 ms: the server sees it go.
+        for (int i = 0; i < 200 && server.open > 0; ++i) co_await aio::sleep(std::chrono::milliseconds(1));
+        EXPECT_EQ(server.open, 0u);
+        EXPECT_EQ(connector->idle_connections(), 0u);
+        ClientResponse b = co_await session.get(server.url("/b"));
+        EXPECT_EQ(co_await b.read(), "/b");
+        EXPECT_EQ(server.accepted, 2u);
+        co_await server.stop();
+    }());
+}
+
 TEST_F(HttpClientBasic, AResponseDroppedBeforeItsBodyEndsClosesItsConnection) {
     run([]() -> aio::Coro<void> {
         TestServer server([](const SeenRequest&) { return Reply{ok(std::string(100000, 'x'))}; });
