@@ -7,7 +7,9 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <iterator>
 #include <memory>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -307,4 +309,28 @@ TEST(CookieJar, DomainMatchFollowsRfc6265) {
     EXPECT_FALSE(domain_match("xexample.org", "example.org"));
     EXPECT_FALSE(domain_match("1.2.3.4", "2.3.4"));
     EXPECT_TRUE(domain_match("1.2.3.4", "1.2.3.4"));
+}
+
+TEST(CookieJar, RandomSetCookieTextNeverCrashesOrLeaksControlsIntoTheHeader) {
+    static const char* kPieces[] = {
+        "a",       "b",       "=",       ";",      " ",        "Path",
+        "Domain",  "Max-Age", "Expires", "Secure", "HttpOnly", "SameSite",
+        "/",       ".",       "h",       "-1",     "0",        "10",
+        "\r\n",    "\x01",    "\"",      ",",      "__Host-",  "Thu, 01 Jan 2026 00:01:00 GMT",
+        "\xc3\xa9"};
+    std::mt19937 random(13);
+    std::uniform_int_distribution<std::size_t> pick(0, std::size(kPieces) - 1), count(0, 16);
+    ClockedJar j;
+    for (int i = 0; i < 5000; ++i) {
+        std::string text;
+        for (std::size_t n = count(random); n > 0; --n) text += kPieces[pick(random)];
+        j.set(text, i % 2 ? "https://www.h/a/b" : "http://h/");
+        for (const char* url : {"https://www.h/a/b", "http://h/"}) {
+            const std::string header = j.get(url);
+            for (char c : header) {
+                ASSERT_FALSE(static_cast<unsigned char>(c) < 0x20 || c == 0x7f) << text;
+            }
+        }
+    }
+    EXPECT_GT(j.jar.size(), 0u);
 }

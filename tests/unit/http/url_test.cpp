@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <iterator>
+#include <random>
 #include <string>
 
 using aio::http::InvalidURL;
@@ -165,6 +167,10 @@ TEST(URL, RelativeReferences) {
     EXPECT_EQ(network.host(), "other.host");
     EXPECT_EQ(network.port(), 81);
     EXPECT_EQ(URL("").str(), "");
+    // RFC 3986 4.2: a colon in the first segment would read as a scheme.
+    EXPECT_EQ(URL("%61:b/c:d").str(), "a%3Ab/c:d");
+    EXPECT_FALSE(URL(URL("%61:b").str()).is_absolute());
+    EXPECT_EQ(URL("/x").with_path("a:b").str(), "a%3Ab");
 }
 
 // RFC 3986 5.4.1, every normal example.
@@ -337,4 +343,39 @@ TEST(URLErrors, BadIPv6LiteralsAreRefused) {
     expect_invalid("http://[::1]:99999/", "out of range");
     expect_invalid("http://[v1.x]/", "IPvFuture");
     expect_invalid("http://[fe80::1%25]/", "zone");
+}
+
+TEST(URL, AnyInputEitherParsesAndRoundTripsOrIsInvalidURL) {
+    // Fixed seed: strings made of URL syntax, escapes, controls and UTF-8 pieces.
+    static const char* kPieces[] = {
+        "http", "https",    "ws",     "ftp", ":",   "//", "/",    "?",
+        "#",    "@",        "[",      "]",   "::1", "%",  "%2",   "%41",
+        "%2F",  "%zz",      "%00",    "..",  ".",   "a",  "B",    "0",
+        "80",   "99999",    "&",      "=",   "+",   " ",  "\t",   "\x01",
+        "\x7f", "\xc3\xa9", "\xff",   ";",   "~",   "\\", "xn--", "host.example",
+        "%25",  "v1.x",     "user:pw"};
+    std::mt19937 random(11);
+    std::uniform_int_distribution<std::size_t> pick(0, std::size(kPieces) - 1), count(0, 12);
+    int parsed = 0, refused = 0;
+    for (int i = 0; i < 20000; ++i) {
+        std::string text;
+        for (std::size_t n = count(random); n > 0; --n) text += kPieces[pick(random)];
+        try {
+            URL u(text);
+            ++parsed;
+            const URL again(u.str());
+            ASSERT_EQ(again.str(), u.str()) << "input '" << text << "'";
+            (void)u.human_repr();
+            (void)u.path();
+            (void)u.query();
+            if (u.is_absolute() && !u.host().empty()) (void)u.origin();
+            const URL joined = URL("http://base.example/a/b").join(u);
+            ASSERT_EQ(URL(joined.str()).str(), joined.str()) << "joined '" << text << "'";
+        } catch (const InvalidURL& e) {
+            ++refused;
+            EXPECT_NE(std::string(e.what()).find("invalid URL"), std::string::npos);
+        }
+    }
+    EXPECT_GT(parsed, 1000);
+    EXPECT_GT(refused, 100);
 }
