@@ -239,6 +239,20 @@ void CookieJar::store(Cookie cookie) {
             *old = std::move(cookie);
         }
     } else if (!expired) {
+        // RFC 6265 6.1's limits, so a server cannot grow the jar without bound: the oldest
+        // cookie of the domain goes first, then the oldest of all. Storage order is creation
+        // order (a replacement keeps the old place and time).
+        drop_expired();
+        const auto same_domain = [&](const Cookie& c) { return c.domain == cookie.domain; };
+        if (options_.max_cookies_per_domain > 0 &&
+            static_cast<std::size_t>(
+                std::count_if(cookies_.begin(), cookies_.end(), same_domain)) >=
+                options_.max_cookies_per_domain) {
+            cookies_.erase(std::find_if(cookies_.begin(), cookies_.end(), same_domain));
+        }
+        if (options_.max_cookies > 0 && cookies_.size() >= options_.max_cookies) {
+            cookies_.erase(cookies_.begin());
+        }
         cookies_.push_back(std::move(cookie));
     }
 }

@@ -56,6 +56,10 @@ struct CookieJarOptions {
     bool unsafe = false;
     /// False: a jar that stores nothing and sends nothing (aiohttp's DummyCookieJar).
     bool enabled = true;
+    /// At most this many cookies per domain, and in all (RFC 6265 6.1's minimums); a new cookie
+    /// past either evicts the oldest (of its domain, or of all). 0: no limit.
+    std::size_t max_cookies_per_domain = 50;
+    std::size_t max_cookies = 3000;
     /// The time used for expiry; `system_clock::now` when empty. Tests inject their own.
     std::function<std::chrono::system_clock::time_point()> clock;
 };

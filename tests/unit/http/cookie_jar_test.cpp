@@ -28,12 +28,15 @@ struct ClockedJar {
             std::chrono::sys_days{std::chrono::year{2026} / 1 / 1});
     CookieJar jar;
 
-    explicit ClockedJar(bool unsafe = false) : jar(options(time, unsafe)) {}
+    explicit ClockedJar(bool unsafe = false, std::size_t per_domain = 50, std::size_t total = 3000)
+        : jar(options(time, unsafe, per_domain, total)) {}
 
     static CookieJarOptions options(std::shared_ptr<std::chrono::system_clock::time_point> t,
-                                    bool unsafe) {
+                                    bool unsafe, std::size_t per_domain, std::size_t total) {
         CookieJarOptions o;
         o.unsafe = unsafe;
+        o.max_cookies_per_domain = per_domain;
+        o.max_cookies = total;
         o.clock = [t] { return *t; };
         return o;
     }
@@ -333,4 +336,38 @@ TEST(CookieJar, RandomSetCookieTextNeverCrashesOrLeaksControlsIntoTheHeader) {
         }
     }
     EXPECT_GT(j.jar.size(), 0u);
+}
+
+TEST(CookieJar, LimitsEvictTheOldestCookieOfTheDomainThenOfAll) {
+    ClockedJar j(false, 3, 5);
+    for (int i = 0; i < 5; ++i) {
+        j.set("a" + std::to_string(i) + "=1", "http://a.example/");
+        j.advance(1s);
+    }
+    EXPECT_EQ(j.get("http://a.example/"), "a2=1; a3=1; a4=1");
+    j.set("a3=replaced", "http://a.example/");
+    EXPECT_EQ(j.get("http://a.example/"), "a2=1; a3=replaced; a4=1") << "a replacement evicts none";
+    for (const char* host : {"http://b.example/", "http://c.example/", "http://d.example/"}) {
+        j.set("x=1", host);
+        j.advance(1s);
+    }
+    EXPECT_EQ(j.jar.size(), 5u);
+    EXPECT_EQ(j.get("http://a.example/"), "a3=replaced; a4=1") << "the oldest of all went";
+    ClockedJar unlimited(false, 0, 0);
+    for (int i = 0; i < 200; ++i) unlimited.set("c" + std::to_string(i) + "=1", "http://h/");
+    EXPECT_EQ(unlimited.jar.size(), 200u);
+}
+
+TEST(CookieJar, AHostileServerCannotGrowTheJarPastTheDefaults) {
+    CookieJar jar;
+    for (int i = 0; i < 200; ++i)
+        jar.update_cookie("c" + std::to_string(i) + "=1", URL("http://h/"));
+    EXPECT_EQ(jar.size(), 50u);
+    for (int d = 0; d < 70; ++d) {
+        for (int i = 0; i < 50; ++i) {
+            jar.update_cookie("c" + std::to_string(i) + "=1",
+                              URL("http://d" + std::to_string(d) + ".example/"));
+        }
+    }
+    EXPECT_EQ(jar.size(), 3000u);
 }
