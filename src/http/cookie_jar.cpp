@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "aio/core/exceptions.hpp"
 #include "aio/http/http_date.hpp"
 
 namespace aio::http {
@@ -226,6 +227,23 @@ void CookieJar::update_cookie(std::string_view set_cookie_value, const URL& resp
     store(std::move(cookie));
 }
 
+void CookieJar::set_cookie(std::string_view name, std::string_view value, const URL& for_url) {
+    if (name.empty() || has_control(name) || has_control(value) ||
+        name.find_first_of(";= \t") != std::string_view::npos ||
+        value.find(';') != std::string_view::npos) {
+        throw ValueError("bad cookie name or value: '" + std::string(name) + "'");
+    }
+    if (!options_.enabled) return;
+    Cookie cookie;
+    cookie.name = std::string(name);
+    cookie.value = std::string(value);
+    cookie.domain = std::string(for_url.host());
+    cookie.host_only = !cookie.domain.empty();
+    cookie.path = "/";
+    cookie.creation = now();
+    store(std::move(cookie));
+}
+
 void CookieJar::store(Cookie cookie) {
     auto old = std::find_if(cookies_.begin(), cookies_.end(), [&](const Cookie& c) {
         return c.name == cookie.name && c.domain == cookie.domain && c.path == cookie.path;
@@ -265,7 +283,8 @@ std::string CookieJar::filter_cookies(const URL& request_url) const {
     const bool secure = secure_scheme(request_url.scheme());
     std::vector<const Cookie*> chosen;
     for (const Cookie& c : cookies_) {
-        if (c.host_only ? host != c.domain : !domain_match(host, c.domain)) continue;
+        const bool shared = c.domain.empty() && !c.host_only;
+        if (!shared && (c.host_only ? host != c.domain : !domain_match(host, c.domain))) continue;
         if (!path_match(path, c.path)) continue;
         if (c.secure && !secure) continue;
         chosen.push_back(&c);

@@ -37,7 +37,7 @@ namespace aio::http {
 struct Cookie {
     std::string name;
     std::string value;
-    /// Lower-case, without a leading dot.
+    /// Lower-case, without a leading dot; empty for a cookie shared by every host (`set_cookie`).
     std::string domain;
     std::string path;
     /// Sent only to `domain` itself, not to its subdomains (no `Domain=` was given).
@@ -78,6 +78,12 @@ public:
     void update_cookies(const std::vector<std::string_view>& set_cookie_values,
                         const URL& response_url);
     void update_cookie(std::string_view set_cookie_value, const URL& response_url);
+    /// Stores a cookie given by name and value (aiohttp's `ClientSession(cookies=...)`): for the
+    /// host of `for_url` (host-only, path "/"), or, when `for_url` has no host, for every host,
+    /// as aiohttp's cookies updated without a response URL. Throws ValueError for a name that is
+    /// empty or holds a control character, a space, `;` or `=`, and for a value with a control
+    /// character or `;`.
+    void set_cookie(std::string_view name, std::string_view value, const URL& for_url = URL());
 
     /// The `Cookie` header value for a request to `request_url`: `name=value` pairs joined by
     /// `; `, the longest path first, then the oldest; empty when none applies. Secure cookies go

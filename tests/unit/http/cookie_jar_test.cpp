@@ -371,3 +371,19 @@ TEST(CookieJar, AHostileServerCannotGrowTheJarPastTheDefaults) {
     }
     EXPECT_EQ(jar.size(), 3000u);
 }
+
+TEST(CookieJar, SetCookieByNameForOneHostOrForEveryHost) {
+    ClockedJar j;
+    j.jar.set_cookie("everywhere", "1");
+    j.jar.set_cookie("only", "2", URL("http://h.example/path"));
+    EXPECT_EQ(j.get("http://h.example/x"), "everywhere=1; only=2");
+    EXPECT_EQ(j.get("https://other.example/"), "everywhere=1");
+    EXPECT_EQ(j.get("http://sub.h.example/"), "everywhere=1");
+    j.jar.set_cookie("everywhere", "replaced");
+    EXPECT_EQ(j.get("http://other.example/"), "everywhere=replaced");
+    EXPECT_THROW(j.jar.set_cookie("a;b", "1"), aio::ValueError);
+    EXPECT_THROW(j.jar.set_cookie("", "1"), aio::ValueError);
+    EXPECT_THROW(j.jar.set_cookie("a", "1\r\nX: y"), aio::ValueError);
+    EXPECT_THROW(j.jar.set_cookie("a", "1; Path=/"), aio::ValueError);
+    EXPECT_EQ(j.jar.size(), 2u);
+}
