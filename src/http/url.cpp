@@ -339,7 +339,11 @@ std::string URL::authority_text(bool encoded) const {
         }
         out += '@';
     }
-    append_host(out, host_);
+    if (encoded || host_.find(':') != std::string::npos) {
+        append_host(out, host_);
+    } else {
+        out += detail::host_for_humans(host_);
+    }
     if (port_) out += ":" + std::to_string(*port_);
     return out;
 }

@@ -273,6 +273,27 @@ TEST(URL, HumanReprDecodesForPeople) {
     EXPECT_EQ(u.human_repr(), "http://user:pw@h/caf\xc3\xa9/a b?q=a b&#x y");
 }
 
+TEST(URL, HumanReprShowsPunycodeHostsInUnicode) {
+    EXPECT_EQ(URL("http://m\xc3\xbcnchen.de/").human_repr(), "http://m\xc3\xbcnchen.de/");
+    EXPECT_EQ(URL("http://xn--ihqwcrb4cv8a8dqg056pqjye.example/").human_repr(),
+              "http://\xe4\xbb\x96\xe4\xbb\xac\xe4\xb8\xba\xe4\xbb\x80\xe4\xb9\x88\xe4\xb8"
+              "\x8d\xe8\xaf\xb4\xe4\xb8\xad\xe6\x96\x87.example/");
+    EXPECT_EQ(URL("http://xn--!!.example/").human_repr(), "http://xn--!!.example/")
+        << "a label that is not punycode stays as it is";
+    EXPECT_EQ(URL("http://xn--99999999999999.example/").human_repr(),
+              "http://xn--99999999999999.example/")
+        << "overflow is refused, not wrapped";
+    for (const char* host :
+         {"b\xc3\xbc"
+          "cher",
+          "\xce\xb5\xce\xbb\xce\xbb\xce\xb7\xce\xbd\xce\xb9\xce\xba\xce\xac",
+          "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e", "a-b-\xc3\xbc", "\xf0\x9f\x98\x80x"}) {
+        const std::string url = std::string("http://") + host + ".test/";
+        EXPECT_EQ(URL(url).human_repr(), url);
+        EXPECT_TRUE(URL(url).host().starts_with("xn--")) << URL(url).host();
+    }
+}
+
 TEST(URL, WithoutCredentialsDropsUserInfoAndFragment) {
     URL u("https://alice:secret@h:8443/p?q=1#frag");
     EXPECT_EQ(u.without_credentials().str(), "https://h:8443/p?q=1");
