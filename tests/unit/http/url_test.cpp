@@ -386,6 +386,7 @@ TEST(URL, AnyInputEitherParsesAndRoundTripsOrIsInvalidURL) {
             ++parsed;
             const URL again(u.str());
             ASSERT_EQ(again.str(), u.str()) << "input '" << text << "'";
+            ASSERT_TRUE(again == u) << "input '" << text << "'";
             (void)u.human_repr();
             (void)u.path();
             (void)u.query();
