@@ -306,3 +306,26 @@ TEST(ContentCoding, NamesAreMatchedInAnyCase) {
     EXPECT_EQ(content_coding_from_name("br"), std::nullopt);
     EXPECT_EQ(content_coding_from_name("gzip "), std::nullopt);
 }
+
+TEST(ContentDecoder, RandomBytesAreAnErrorOrSomeOutputNeverACrash) {
+    std::mt19937 random(9);
+    std::uniform_int_distribution<int> byte(0, 255), length(0, 300);
+    for (ContentCoding coding : kCompressed) {
+        for (int i = 0; i < 2000; ++i) {
+            std::string input;
+            // Half of them start like a real stream, to get past the header checks.
+            if (i % 2 == 0)
+                input = coding == ContentCoding::gzip ? std::string("\x1f\x8b\x08\x00", 4)
+                                                      : std::string("\x78\x9c");
+            for (int n = length(random); n > 0; --n) input += static_cast<char>(byte(random));
+            ContentDecoder decoder(coding, 1 << 16);
+            try {
+                std::string out;
+                decoder.feed(input, out);
+                decoder.finish();
+                EXPECT_LE(out.size(), std::size_t{1} << 16);
+            } catch (const ContentEncodingError&) {
+            }
+        }
+    }
+}
