@@ -73,6 +73,7 @@ ClientSession::ClientSession(ClientSessionOptions options) : options_(std::move(
         connector_ = std::make_shared<TCPConnector>();
         owns_connector_ = true;
     }
+    cookie_jar_ = options_.cookie_jar ? options_.cookie_jar : std::make_shared<CookieJar>();
 }
 
 ClientSession::~ClientSession() { close(); }
@@ -187,6 +188,13 @@ Coro<ClientResponse> ClientSession::send(std::string_view method, const URL& url
     headers.setdefault("Accept", "*/*");
     if (options_.auto_decompress) headers.setdefault("Accept-Encoding", "gzip, deflate");
     headers.setdefault("User-Agent", "aio-http/0.1");
+    if (!cookie_jar_->empty()) {
+        std::string cookies = cookie_jar_->filter_cookies(url);
+        if (!cookies.empty()) {
+            auto given = headers.get("Cookie");
+            headers.set("Cookie", given && !given->empty() ? std::string(*given) + "; " + cookies : cookies);
+        }
+    }
     std::string wire = serialize(method, url, headers, body, false);
     std::string url_str = url.without_credentials().str();
 
@@ -289,6 +297,7 @@ Coro<ClientResponse> ClientSession::send(std::string_view method, const URL& url
         resp.version_major = h.version_major;
         resp.version_minor = h.version_minor;
         for (const HeaderField& f : h.headers) resp.headers.add(f.name, f.value);
+        if (cookie_jar_->enabled() && resp.headers.contains("Set-Cookie")) cookie_jar_->update_cookies(resp.headers, url);
         BodyDecoder decoder(h);
         bool keep_alive = h.keep_alive;
         p.consume(parser.head_size());

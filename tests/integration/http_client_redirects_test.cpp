@@ -110,6 +110,33 @@ TEST_F(HttpClientRedirects, AuthorizationIsDroppedWhenTheRedirectLeavesTheOrigin
     }());
 }
 
+TEST_F(HttpClientRedirects, CookiesAreKeptAcrossRequestsAndRedirectHops) {
+    run([]() -> aio::Coro<void> {
+        TestServer server([](const SeenRequest& r) {
+            if (r.target == "/login")
+                return Reply{response(302, "Found", "", "Set-Cookie: sid=abc; Path=/\r\nLocation: /home\r\n")};
+            if (r.target == "/theme") return Reply{ok("", "Set-Cookie: theme=dark\r\n")};
+            return Reply{ok(r.headers.get("Cookie", "none"))};
+        });
+        co_await server.start();
+        // 127.0.0.1 is an IP address: aiohttp's jar (and aio's) refuses its cookies unless unsafe.
+        auto jar = std::make_shared<aio::http::CookieJar>(aio::http::CookieJarOptions{.unsafe = true});
+        ClientSession session(aio::http::ClientSessionOptions{.cookie_jar = jar});
+        ClientResponse home = co_await session.get(server.url("/login"));
+        EXPECT_EQ(co_await home.read(), "sid=abc");  // set by the redirect, sent on the next hop
+        ClientResponse t = co_await session.get(server.url("/theme"));
+        (void)co_await t.read();
+        ClientResponse both = co_await session.get(server.url("/page"));
+        EXPECT_EQ(co_await both.read(), "sid=abc; theme=dark");
+        EXPECT_EQ(jar->size(), 2u);
+
+        ClientSession safe;  // the default jar: an IP host's cookies are refused
+        ClientResponse a = co_await safe.get(server.url("/login"));
+        EXPECT_EQ(co_await a.read(), "none");
+        co_await server.stop();
+    }());
+}
+
 std::string compressed(aio::http::ContentCoding coding, std::string_view text) {
     aio::http::ContentEncoder enc(coding);
     std::string out;

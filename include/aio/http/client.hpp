@@ -42,6 +42,7 @@
 #include "aio/http/client_response.hpp"
 #include "aio/http/client_timeout.hpp"
 #include "aio/http/connector.hpp"
+#include "aio/http/cookie_jar.hpp"
 #include "aio/http/headers.hpp"
 #include "aio/http/url.hpp"
 
@@ -84,6 +85,11 @@ struct ClientSessionOptions {
     bool raise_for_status = false;
     /// Decode gzip and deflate bodies (and send `Accept-Encoding: gzip, deflate`).
     bool auto_decompress = true;
+    /// Where the session keeps cookies: each response's Set-Cookie is stored (redirect hops
+    /// too) and the matching ones are sent as Cookie. Null: a CookieJar of the session's own
+    /// (as aiohttp: it refuses cookies from IP-address hosts unless made with `unsafe`); a
+    /// DummyCookieJar keeps none.
+    std::shared_ptr<CookieJar> cookie_jar = nullptr;
 };
 
 class ClientSession {
@@ -111,6 +117,7 @@ public:
     bool closed() const noexcept { return closed_; }
     TCPConnector& connector() noexcept { return *connector_; }
     const Headers& headers() const noexcept { return options_.headers; }
+    CookieJar& cookie_jar() noexcept { return *cookie_jar_; }
 
 private:
     Coro<ClientResponse> send(std::string_view method, const URL& url, const Headers& headers,
@@ -119,6 +126,7 @@ private:
 
     ClientSessionOptions options_;
     std::shared_ptr<TCPConnector> connector_;
+    std::shared_ptr<CookieJar> cookie_jar_;
     bool owns_connector_ = false;
     bool closed_ = false;
 };
