@@ -53,7 +53,7 @@ public:
     StreamContent() = default;
     explicit StreamContent(std::shared_ptr<detail::BodyReader> body) noexcept : body_(std::move(body)) {}
 
-    /// Up to `n` bytes, at least one unless the body has ended; the whole rest when `n` < 0.
+    /// Up to `n` bytes, at least one unless the body has ended; the whole rest when `n < 0`.
     Coro<std::string> read(std::ptrdiff_t n = -1);
     /// Whatever has arrived (at least one byte), or "" at the end.
     Coro<std::string> readany();
@@ -92,7 +92,7 @@ public:
     std::vector<ClientResponse> history;
     StreamContent content;
 
-    /// status < 400.
+    /// `status < 400`.
     bool ok() const noexcept { return status < 400; }
     /// The media type of Content-Type, lower-cased, without parameters ("application/octet-stream"
     /// when absent).

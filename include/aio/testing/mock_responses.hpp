@@ -16,7 +16,7 @@
 /// serialized response back on a later loop iteration. So the client's parser, redirects,
 /// decoding, pool and timeouts run as they do over a socket. A response is used once unless
 /// `repeat` is set; the first registration that matches wins. A request nothing matches fails
-/// with ClientConnectionError("Connection refused: GET <url>"); a response with `exception`
+/// with ClientConnectionError `"Connection refused: GET <url>"`; a response with `exception`
 /// fails the request with that exception.
 ///
 /// One MockResponses per thread at a time; when it is destroyed the hook goes away and the
