@@ -52,5 +52,22 @@ TEST_F(HttpClientTls, HttpsIsVerifiedByDefaultAndWorksWithATrustedContextOrVerif
     }());
 }
 
+TEST_F(HttpClientTls, AHandshakeThatNeverCompletesHitsSockConnect) {
+    run([]() -> aio::Coro<void> {
+        // A plain TCP server that accepts and never answers the ClientHello.
+        TestServer mute([](const SeenRequest&) { return Reply{"", false, {}, true}; });
+        co_await mute.start();
+        ClientSession session;
+        std::string url = "https://127.0.0.1:" + std::to_string(mute.port()) + "/";
+        RequestOptions opts{.timeout = aio::http::ClientTimeout{.sock_connect = std::chrono::milliseconds(50)},
+                            .verify_ssl = false};
+        auto t0 = aio::get_running_loop().time();
+        EXPECT_THROW((void)co_await session.get(url, opts), aio::TimeoutError);
+        EXPECT_LT(aio::get_running_loop().time() - t0, std::chrono::milliseconds(1000));
+        EXPECT_EQ(session.connector().acquired_connections(), 0u);
+        co_await mute.stop();
+    }());
+}
+
 }  // namespace
 }  // namespace aio_http_client_test
