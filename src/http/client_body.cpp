@@ -128,7 +128,8 @@ Coro<void> BodyReader::drain(std::size_t limit) {
             abort();
             co_return;
         }
-        if (!co_await fill()) break;
+        bool more = co_await fill();
+        if (!more) break;
     }
     pending.clear();
     pending_pos = 0;

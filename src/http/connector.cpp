@@ -126,10 +126,18 @@ Coro<std::shared_ptr<Connection>> ConnectorImpl::open(const URL& url, std::strin
     std::optional<TimePoint> deadline = earliest(params.deadline, after(params.sock_connect));
     try {
         auto connecting = aio::create_connection(factory, host, port, copts);
-        auto [transport, protocol] = deadline ? co_await aio::timeout_at(deadline, std::move(connecting))
-                                              : co_await std::move(connecting);
-        conn->transport = std::move(transport);
-        conn->protocol = std::move(protocol);
+        // Each co_await is a statement of its own: g++ 12 miscompiles co_await inside a
+        // conditional expression (the result is destroyed twice).
+        std::pair<std::shared_ptr<Transport>, std::shared_ptr<ClientProtocol>> made_pair;
+        if (deadline) {
+            auto r = co_await aio::timeout_at(deadline, std::move(connecting));
+            made_pair = std::move(r);
+        } else {
+            auto r = co_await std::move(connecting);
+            made_pair = std::move(r);
+        }
+        conn->transport = std::move(made_pair.first);
+        conn->protocol = std::move(made_pair.second);
     } catch (const TimeoutError&) {
         throw;
     } catch (const OSError&) {
@@ -154,15 +162,26 @@ Coro<Lease> ConnectorImpl::connect(const URL& url, const ConnectParams& params) 
     // step fails or is cancelled.
     SemaphoreGuard total_permit;
     if (options.limit > 0) {
-        total_permit = deadline ? co_await aio::timeout_at(deadline, total.acquire()) : co_await total.acquire();
+        if (deadline) {
+            auto permit = co_await aio::timeout_at(deadline, total.acquire());
+            total_permit = std::move(permit);
+        } else {
+            auto permit = co_await total.acquire();
+            total_permit = std::move(permit);
+        }
     }
-    Semaphore* host_sem = nullptr;
     SemaphoreGuard host_permit;
     if (options.limit_per_host > 0) {
         auto& slot = per_host[key];
         if (!slot) slot = std::make_unique<Semaphore>(static_cast<std::int64_t>(options.limit_per_host));
-        host_sem = slot.get();
-        host_permit = deadline ? co_await aio::timeout_at(deadline, host_sem->acquire()) : co_await host_sem->acquire();
+        Semaphore& host_sem = *slot;  // stays in the map while this waits (it is locked, or held)
+        if (deadline) {
+            auto permit = co_await aio::timeout_at(deadline, host_sem.acquire());
+            host_permit = std::move(permit);
+        } else {
+            auto permit = co_await host_sem.acquire();
+            host_permit = std::move(permit);
+        }
     }
     if (closed) throw ClientConnectionError("Connector is closed.", url.without_credentials().str());
     std::shared_ptr<Connection> conn = take_idle(key);
@@ -183,7 +202,12 @@ void ConnectorImpl::put_back(std::shared_ptr<Connection> conn, bool reusable) no
     if (options.limit > 0) total.release();
     if (options.limit_per_host > 0) {
         auto it = per_host.find(conn->key);
-        if (it != per_host.end()) it->second->release();
+        if (it != per_host.end()) {
+            it->second->release();
+            // A host nobody waits for and nobody uses costs nothing: a crawler's map stays small.
+            if (!it->second->locked() && it->second->value() == static_cast<std::int64_t>(options.limit_per_host))
+                per_host.erase(it);
+        }
     }
     if (reusable && !closed && !options.force_close && conn->protocol->reusable()) {
         conn->protocol->drop_buffer();

@@ -120,7 +120,9 @@ TEST_F(HttpClientRedirects, CookiesAreKeptAcrossRequestsAndRedirectHops) {
         });
         co_await server.start();
         // 127.0.0.1 is an IP address: aiohttp's jar (and aio's) refuses its cookies unless unsafe.
-        auto jar = std::make_shared<aio::http::CookieJar>(aio::http::CookieJarOptions{.unsafe = true});
+        aio::http::CookieJarOptions unsafe;  // assigned, not designated: `clock` has no initializer (g++ warns)
+        unsafe.unsafe = true;
+        auto jar = std::make_shared<aio::http::CookieJar>(unsafe);
         ClientSession session(aio::http::ClientSessionOptions{.cookie_jar = jar});
         ClientResponse home = co_await session.get(server.url("/login"));
         EXPECT_EQ(co_await home.read(), "sid=abc");  // set by the redirect, sent on the next hop
