@@ -1,44 +1,71 @@
 // http_parse: parses raw HTTP/1.1 messages and prints each as one JSON line.
 //
-//   example_http_parse [--response [--method METHOD]] [FILE]
+//   example_http_parse [--response] [--method METHOD] [--max-body BYTES] [FILE]
 //
-// Reads FILE (or stdin) to the end, then prints a line per message: the start line's parts,
+// Reads FILE (or stdin) to its end, then prints a line per message: the start line's parts,
 // version, headers as [name, value] pairs in wire order, framing, body, keep_alive, upgrade.
 // At the first refusal it prints {"error": NAME} (the ParseError's name) and exits with 1.
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
-#include <iterator>
-#include <fstream>
 
+#include "common/args.hpp"
 #include "message_reader.hpp"
+
+namespace {
+
+constexpr const char* usage = "example_http_parse [--response] [--method METHOD] [--max-body BYTES] [FILE]";
+
+// The whole of `fd`, or a message naming what failed.
+bool read_all(int fd, std::string& out, std::string& error) {
+    char chunk[64 * 1024];
+    while (true) {
+        const ssize_t n = ::read(fd, chunk, sizeof chunk);
+        if (n > 0) {
+            out.append(chunk, static_cast<std::size_t>(n));
+        } else if (n == 0) {
+            return true;
+        } else if (errno != EINTR) {
+            error = std::strerror(errno);
+            return false;
+        }
+    }
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
     http_parse::ReaderOptions options;
-    const char* path = nullptr;
-    for (int i = 1; i < argc; ++i) {
-        if (std::strcmp(argv[i], "--response") == 0) {
-            options.response = true;
-        } else if (std::strcmp(argv[i], "--method") == 0 && i + 1 < argc) {
-            options.request_method = argv[++i];
-        } else if (argv[i][0] != '-' && path == nullptr) {
-            path = argv[i];
-        } else {
-            std::cerr << "usage: " << argv[0] << " [--response [--method METHOD]] [FILE]\n";
-            return 2;
+    std::string path;
+    try {
+        example::Args args(argc, argv);
+        while (!args.done()) {
+            const std::string arg = args.next();
+            if (arg == "--response") options.response = true;
+            else if (arg == "--method") options.request_method = args.value();
+            else if (arg == "--max-body") options.max_body_size = args.number<std::uint64_t>(0);
+            else if (arg.empty() || arg[0] == '-' || !path.empty()) args.unknown(usage);
+            else path = arg;
         }
+    } catch (const example::UsageError& e) {
+        return example::usage_error(argv[0], e);
     }
-    std::ifstream file;
-    if (path != nullptr) {
-        file.open(path, std::ios::binary);
-        if (!file) {
-            std::cerr << argv[0] << ": cannot open " << path << ": " << std::strerror(errno) << "\n";
-            return 2;
-        }
+
+    std::string input;
+    std::string error;
+    const int fd = path.empty() ? 0 : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    const std::string source = path.empty() ? "stdin" : path;
+    if (fd < 0 || !read_all(fd, input, error)) {
+        if (fd < 0) error = std::strerror(errno);
+        std::fprintf(stderr, "example_http_parse: %s: %s\n", source.c_str(), error.c_str());
+        return 1;
     }
-    std::istream& in = path != nullptr ? file : std::cin;
-    const std::string input((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (fd != 0) ::close(fd);
 
     http_parse::MessageReader reader(options);
     reader.feed(input);
