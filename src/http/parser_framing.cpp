@@ -89,6 +89,15 @@ ParseError read_transfer_encoding(std::string_view value, Framing& f) {
     return error;
 }
 
+// Host = uri-host [ ":" port ] (RFC 9110 7.2): reg-name, IPv4 or an IP-literal in brackets; no
+// userinfo, path or whitespace, which a proxy and a server might read differently.
+bool valid_host(std::string_view host) noexcept {
+    for (char c : host) {
+        if (!is(c, target_char) || c == '/' || c == '?' || c == '@') return false;
+    }
+    return true;
+}
+
 void read_connection(std::string_view value, Framing& f) {
     for_each_element(value, [&](std::string_view token) {
         if (iequals(token, "close")) f.connection_close = true;
@@ -105,7 +114,10 @@ Framing read_framing(std::span<const HeaderField> fields) noexcept {
         ParseError e = ParseError::none;
         switch (h.name.size()) {
         case 4:
-            if (iequals(h.name, "host")) ++f.hosts;
+            if (iequals(h.name, "host")) {
+                ++f.hosts;
+                if (!valid_host(h.value)) f.bad_host = true;
+            }
             break;
         case 6:
             if (iequals(h.name, "expect") && iequals(h.value, "100-continue")) f.expect_continue = true;

@@ -32,6 +32,7 @@ struct Framing {
     bool connection_upgrade = false;
     bool has_upgrade = false;
     std::size_t hosts = 0;
+    bool bad_host = false;  // a Host value that is not uri-host [":" port]
     bool expect_continue = false;
 };
 Framing read_framing(std::span<const HeaderField> fields) noexcept;
