@@ -19,9 +19,7 @@ ParseError parse_field(HeadScan& scan, std::string_view line, std::size_t at) {
     if (i == line.size() || line[i] != ':') return ParseError::bad_header_name;
     const std::size_t name_size = i;
     std::string_view value = trim_ows(line.substr(i + 1));
-    for (char c : value) {
-        if (!is(c, field_char)) return ParseError::bad_header_value;
-    }
+    if (!all_field_chars(value)) return ParseError::bad_header_value;
     const auto value_at = static_cast<std::size_t>(value.data() - line.data()) + at;
     scan.fields.push_back({static_cast<std::uint32_t>(at), static_cast<std::uint32_t>(name_size),
                            static_cast<std::uint32_t>(value_at), static_cast<std::uint32_t>(value.size()), false});
@@ -240,10 +238,10 @@ ParseStatus scan_head(HeadScan& scan, std::string_view buffer, const ParserLimit
 void make_fields(const HeadScan& scan, std::string_view buffer, std::vector<HeaderField>& fields) {
     fields.clear();
     fields.reserve(scan.fields.size());
+    // Every offset lies inside `buffer`: the scan made them from it (or from a shorter prefix).
     for (const FieldSpan& f : scan.fields) {
-        const std::string_view value = f.unfolded ? std::string_view(scan.unfolded.data() + f.value_at, f.value_size)
-                                                  : buffer.substr(f.value_at, f.value_size);
-        fields.push_back({buffer.substr(f.name_at, f.name_size), value});
+        const char* value = f.unfolded ? scan.unfolded.data() + f.value_at : buffer.data() + f.value_at;
+        fields.push_back({std::string_view(buffer.data() + f.name_at, f.name_size), std::string_view(value, f.value_size)});
     }
 }
 
