@@ -89,7 +89,7 @@ enum class ParseError : std::uint8_t {
     // The header section.
     bad_header_name,        ///< empty, or not a token (400)
     space_before_colon,     ///< whitespace between the field name and the colon (400)
-    bad_header_value,       ///< a byte that field-value does not allow (400)
+    bad_header_value,       ///< a byte that field-value does not allow, or a Host that is not uri-host [":" port] (400)
     obs_fold,               ///< a line folded onto the previous one; refused in requests (400)
     bare_cr,                ///< a CR not followed by LF, anywhere in the head (400)
     bad_line_ending,        ///< a bare LF where CRLF is required in the head (400)
@@ -121,7 +121,7 @@ std::string_view name(ParseError e) noexcept;
 
 /// The limits, each configurable; the defaults are aiohttp's and the issue's.
 struct ParserLimits {
-    std::size_t max_start_line = 8 * 1024;       ///< request line / status line -> 414
+    std::size_t max_start_line = 8 * 1024;       ///< request line / status line, leading empty lines included -> 414
     std::size_t max_header_bytes = 8 * 1024;     ///< the header section (and the trailers) -> 431
     std::size_t max_headers = 100;               ///< fields in the header section -> 431
     std::size_t max_chunk_extension = 1024;      ///< one chunk's extensions -> bad_chunk_extension
@@ -136,7 +136,7 @@ struct HeaderField {
 /// How the body after a head is delimited (RFC 9112 6.3).
 enum class BodyKind : std::uint8_t {
     none,         ///< no body (a request without Content-Length/Transfer-Encoding, HEAD, 1xx, 204, 304)
-    length,       ///< Content-Length bytes
+    length,       ///< Content-Length bytes (0 included)
     chunked,      ///< Transfer-Encoding: chunked
     until_close,  ///< a response without framing: the body ends when the connection closes
 };
@@ -209,7 +209,9 @@ class ResponseParser {
 public:
     explicit ResponseParser(ParserLimits limits = {});
 
-    /// As RequestParser::parse(). `request_method` is the method of the request this answers.
+    /// As RequestParser::parse(), without the request-only rules (Host; a last coding other than
+    /// chunked frames the body until close). `request_method` is the method of the request this
+    /// answers.
     /// Obs-fold in a response is accepted and unfolded into one space (RFC 9112 5.2), since a
     /// client cannot refuse it; the folded value is then no longer a view of the wire bytes but
     /// of the parser's own storage, valid as long as the head.
