@@ -108,7 +108,8 @@ TEST(HttpParseExample, PrintsWhatTheCorpusExpects) {
         ASSERT_EQ(r.lines.size(), v.expected.size()) << v.where() << "\n" << r.out;
         for (std::size_t i = 0; i < r.lines.size(); ++i) {
             const auto got = nlohmann::json::parse(r.lines[i]);
-            for (const auto& [key, value] : nlohmann::json::parse(v.expected[i]).items()) {
+            const auto expected = nlohmann::json::parse(v.expected[i]);  // named: items() does not own it
+            for (const auto& [key, value] : expected.items()) {
                 EXPECT_EQ(got[key], value) << v.where() << ": " << key;
             }
         }
