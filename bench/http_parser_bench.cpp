@@ -37,9 +37,11 @@ const std::string chrome_get =
     "sec-ch-ua-mobile: ?0\r\n"
     "sec-ch-ua-platform: \"Linux\"\r\n"
     "Upgrade-Insecure-Requests: 1\r\n"
-    "User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 "
+    "User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/120.0.0.0 "
     "Safari/537.36\r\n"
-    "Accept: text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;"
+    "Accept: "
+    "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;"
     "q=0.8,application/signed-exchange;v=b3;q=0.7\r\n"
     "Sec-Fetch-Site: same-origin\r\n"
     "Sec-Fetch-Mode: navigate\r\n"
@@ -81,9 +83,10 @@ volatile std::size_t sink;  // keeps results alive, so that the work is not opti
 
 struct Candidate {
     const char* name;
-    std::function<bool(const http_corpus::Vector&)> accepts;   // the whole input, as a connection
-    std::function<std::size_t(const std::string&)> request;    // parses one head; returns fields
-    std::function<std::size_t(const std::string&)> chunked;    // parses a chunked message; returns body bytes
+    std::function<bool(const http_corpus::Vector&)> accepts;  // the whole input, as a connection
+    std::function<std::size_t(const std::string&)> request;   // parses one head; returns fields
+    std::function<std::size_t(const std::string&)>
+        chunked;  // parses a chunked message; returns body bytes
 };
 
 // aio: the reader http_parse and the corpus test use.
@@ -179,7 +182,9 @@ bool beast_messages(const http_corpus::Vector& v) {
     return true;
 }
 
-bool beast_accepts(const http_corpus::Vector& v) { return v.response ? beast_messages<false>(v) : beast_messages<true>(v); }
+bool beast_accepts(const http_corpus::Vector& v) {
+    return v.response ? beast_messages<false>(v) : beast_messages<true>(v);
+}
 
 std::size_t beast_request(const std::string& wire) {
     BeastParser<true> p;
@@ -222,7 +227,9 @@ int hp_field(http_parser* p, const char*, std::size_t) {
     ++static_cast<HpState*>(p->data)->fields;
     return 0;
 }
-int hp_headers_complete(http_parser* p) { return static_cast<HpState*>(p->data)->skip_body ? 1 : 0; }
+int hp_headers_complete(http_parser* p) {
+    return static_cast<HpState*>(p->data)->skip_body ? 1 : 0;
+}
 int hp_body(http_parser* p, const char*, std::size_t n) {
     static_cast<HpState*>(p->data)->body += n;
     return 0;
@@ -253,7 +260,8 @@ bool hp_accepts(const http_corpus::Vector& v) {
     p.data = &s;
     const std::size_t n = http_parser_execute(&p, &settings, v.input.data(), v.input.size());
     if (p.upgrade) return true;
-    if (HTTP_PARSER_ERRNO(&p) != HPE_OK) return s.closed && HTTP_PARSER_ERRNO(&p) == HPE_CLOSED_CONNECTION;
+    if (HTTP_PARSER_ERRNO(&p) != HPE_OK)
+        return s.closed && HTTP_PARSER_ERRNO(&p) == HPE_CLOSED_CONNECTION;
     if (n != v.input.size()) return false;
     http_parser_execute(&p, &settings, nullptr, 0);  // the end of input
     if (HTTP_PARSER_ERRNO(&p) != HPE_OK) return false;
@@ -293,7 +301,8 @@ bool default_limits(const http_corpus::Vector& v) {
 int main(int argc, char** argv) {
     int runs = 7;
     for (int i = 1; i < argc; ++i) {
-        if (std::strcmp(argv[i], "--runs") == 0 && i + 1 < argc) runs = std::max(1, std::atoi(argv[++i]));
+        if (std::strcmp(argv[i], "--runs") == 0 && i + 1 < argc)
+            runs = std::max(1, std::atoi(argv[++i]));
         else {
             std::fprintf(stderr, "usage: http_parser_bench [--runs N]\n");
             return 2;
@@ -313,10 +322,12 @@ int main(int argc, char** argv) {
     }
     const std::string upload = chunked_upload(16 << 20, 4096);
 
-    std::printf("== HTTP/1.1 parsers: corpus (%zu vectors with default limits), a %zu-byte Chrome GET, "
-                "a 16 MiB chunked body (4 KiB chunks); CPU time, median of %d runs\n",
-                corpus.size(), chrome_get.size(), runs);
-    std::printf("%-12s %14s %14s %14s %16s\n", "parser", "corpus passed", "  refused ok", "ns/request", "chunked MB/s");
+    std::printf(
+        "== HTTP/1.1 parsers: corpus (%zu vectors with default limits), a %zu-byte Chrome GET, "
+        "a 16 MiB chunked body (4 KiB chunks); CPU time, median of %d runs\n",
+        corpus.size(), chrome_get.size(), runs);
+    std::printf("%-12s %14s %14s %14s %16s\n", "parser", "corpus passed", "  refused ok",
+                "ns/request", "chunked MB/s");
     for (const Candidate& c : candidates) {
         std::size_t passed = 0, refusals = 0, refused_ok = 0;
         const bool verbose = std::getenv("AIO_BENCH_VERBOSE") != nullptr;
@@ -324,7 +335,8 @@ int main(int argc, char** argv) {
             const bool want = v.expected_error().empty();
             if (verbose) std::fprintf(stderr, "%s: %s\n", c.name, v.where().c_str());
             const bool got = c.accepts(v);
-            if (verbose && got != want) std::fprintf(stderr, "  %s %s\n", c.name, got ? "accepts" : "refuses");
+            if (verbose && got != want)
+                std::fprintf(stderr, "  %s %s\n", c.name, got ? "accepts" : "refuses");
             passed += want == got;
             refusals += !want;
             refused_ok += !want && !got;
@@ -334,8 +346,9 @@ int main(int argc, char** argv) {
             for (int i = 0; i < iterations; ++i) sink = c.request(chrome_get);
         });
         const double body = median_seconds(runs, [&] { sink = c.chunked(upload); });
-        std::printf("%-12s %9zu/%-4zu %9zu/%-4zu %14.1f %16.0f\n", c.name, passed, corpus.size(), refused_ok, refusals,
-                    req / iterations * 1e9, static_cast<double>(16 << 20) / body / 1e6);
+        std::printf("%-12s %9zu/%-4zu %9zu/%-4zu %14.1f %16.0f\n", c.name, passed, corpus.size(),
+                    refused_ok, refusals, req / iterations * 1e9,
+                    static_cast<double>(16 << 20) / body / 1e6);
     }
     return 0;
 }

@@ -7,19 +7,20 @@
 #include <string>
 #include <string_view>
 
-#define FUZZ_CHECK(cond)                                                              \
-    do {                                                                              \
-        if (!(cond)) {                                                                \
+#define FUZZ_CHECK(cond)                                                                  \
+    do {                                                                                  \
+        if (!(cond)) {                                                                    \
             std::fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-            std::abort();                                                             \
-        }                                                                             \
+            std::abort();                                                                 \
+        }                                                                                 \
     } while (0)
 
 namespace fuzz {
 
 inline bool inside(std::string_view view, std::string_view buffer) {
     if (view.empty()) return true;
-    return view.data() >= buffer.data() && view.data() + view.size() <= buffer.data() + buffer.size();
+    return view.data() >= buffer.data() &&
+           view.data() + view.size() <= buffer.data() + buffer.size();
 }
 
 // The input's first two bytes choose where it is split in two pieces; the rest is the message.

@@ -3,7 +3,6 @@
 // a buffer that moves between the calls), compare, then decode the body both ways and compare.
 
 #include <aio/http/parser.hpp>
-
 #include <memory>
 #include <vector>
 
@@ -28,14 +27,15 @@ inline void add_head(Outcome& o, const aio::http::MessageHead& h) {
         o.parts.emplace_back(f.name);
         o.parts.emplace_back(f.value);
     }
-    o.parts.push_back(std::to_string(static_cast<int>(h.body)) + ":" + std::to_string(h.content_length) + ":" +
-                      std::to_string(h.keep_alive));
+    o.parts.push_back(std::to_string(static_cast<int>(h.body)) + ":" +
+                      std::to_string(h.content_length) + ":" + std::to_string(h.keep_alive));
 }
 
 // Decodes the body after the head as a connection would: the unconsumed bytes stay buffered,
 // new ones are appended, decode() runs until it needs more.
 // `split` npos: the body comes whole.
-inline void decode_body(Outcome& o, const aio::http::MessageHead& head, std::string_view rest, std::size_t split) {
+inline void decode_body(Outcome& o, const aio::http::MessageHead& head, std::string_view rest,
+                        std::size_t split) {
     split = split == std::string_view::npos ? rest.size() : split % (rest.size() + 1);
     aio::http::BodyDecoder::Options options;
     options.max_body_size = 1 << 20;

@@ -6,10 +6,14 @@
 namespace {
 
 fuzz::Outcome run(std::string_view input, std::size_t split, std::size_t body_split) {
-    auto parse = [](aio::http::RequestParser& p, std::string_view buffer) { return p.parse(buffer); };
-    auto record = [body_split](aio::http::RequestParser& p, std::string_view buffer, std::string_view input, fuzz::Outcome o) {
+    auto parse = [](aio::http::RequestParser& p, std::string_view buffer) {
+        return p.parse(buffer);
+    };
+    auto record = [body_split](aio::http::RequestParser& p, std::string_view buffer,
+                               std::string_view input, fuzz::Outcome o) {
         o.error = p.error();
-        FUZZ_CHECK((o.status == aio::http::ParseStatus::error) == (o.error != aio::http::ParseError::none));
+        FUZZ_CHECK((o.status == aio::http::ParseStatus::error) ==
+                   (o.error != aio::http::ParseError::none));
         if (o.status != aio::http::ParseStatus::complete) return o;
         const aio::http::RequestHead& h = p.head();
         o.head_size = p.head_size();

@@ -6,11 +6,16 @@
 
 namespace {
 
-fuzz::Outcome run(std::string_view input, std::size_t split, std::size_t body_split, std::string_view method) {
-    auto parse = [method](aio::http::ResponseParser& p, std::string_view buffer) { return p.parse(buffer, method); };
-    auto record = [body_split](aio::http::ResponseParser& p, std::string_view buffer, std::string_view input, fuzz::Outcome o) {
+fuzz::Outcome run(std::string_view input, std::size_t split, std::size_t body_split,
+                  std::string_view method) {
+    auto parse = [method](aio::http::ResponseParser& p, std::string_view buffer) {
+        return p.parse(buffer, method);
+    };
+    auto record = [body_split](aio::http::ResponseParser& p, std::string_view buffer,
+                               std::string_view input, fuzz::Outcome o) {
         o.error = p.error();
-        FUZZ_CHECK((o.status == aio::http::ParseStatus::error) == (o.error != aio::http::ParseError::none));
+        FUZZ_CHECK((o.status == aio::http::ParseStatus::error) ==
+                   (o.error != aio::http::ParseError::none));
         if (o.status != aio::http::ParseStatus::complete) return o;
         const aio::http::ResponseHead& h = p.head();
         o.head_size = p.head_size();
@@ -20,7 +25,8 @@ fuzz::Outcome run(std::string_view input, std::size_t split, std::size_t body_sp
         for (const auto& f : h.headers) {
             FUZZ_CHECK(fuzz::inside(f.name, buffer.substr(0, o.head_size)));
             // A folded value was copied and unfolded; it is no view of the wire bytes.
-            FUZZ_CHECK(fuzz::inside(f.value, buffer.substr(0, o.head_size)) || !fuzz::inside(f.value, buffer));
+            FUZZ_CHECK(fuzz::inside(f.value, buffer.substr(0, o.head_size)) ||
+                       !fuzz::inside(f.value, buffer));
         }
         o.parts.push_back(std::to_string(h.status));
         o.parts.emplace_back(h.reason);

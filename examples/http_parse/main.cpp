@@ -19,7 +19,8 @@
 
 namespace {
 
-constexpr const char* usage = "example_http_parse [--response] [--method METHOD] [--max-body BYTES] [FILE]";
+constexpr const char* usage =
+    "example_http_parse [--response] [--method METHOD] [--max-body BYTES] [FILE]";
 
 // The whole of `fd`, or a message naming what failed.
 bool read_all(int fd, std::string& out, std::string& error) {
@@ -46,11 +47,16 @@ int main(int argc, char** argv) {
         example::Args args(argc, argv);
         while (!args.done()) {
             const std::string arg = args.next();
-            if (arg == "--response") options.response = true;
-            else if (arg == "--method") options.request_method = args.value();
-            else if (arg == "--max-body") options.max_body_size = args.number<std::uint64_t>(0);
-            else if (arg.empty() || arg[0] == '-' || !path.empty()) args.unknown(usage);
-            else path = arg;
+            if (arg == "--response")
+                options.response = true;
+            else if (arg == "--method")
+                options.request_method = args.value();
+            else if (arg == "--max-body")
+                options.max_body_size = args.number<std::uint64_t>(0);
+            else if (arg.empty() || arg[0] == '-' || !path.empty())
+                args.unknown(usage);
+            else
+                path = arg;
         }
     } catch (const example::UsageError& e) {
         return example::usage_error(argv[0], e);

@@ -10,7 +10,6 @@
 // UTF-8 survive the trip.
 
 #include <aio/http/parser.hpp>
-
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -34,10 +33,14 @@ inline std::string latin1(std::string_view bytes) {
 
 inline const char* kind_name(aio::http::BodyKind k) {
     switch (k) {
-    case aio::http::BodyKind::none: return "none";
-    case aio::http::BodyKind::length: return "length";
-    case aio::http::BodyKind::chunked: return "chunked";
-    case aio::http::BodyKind::until_close: return "until_close";
+        case aio::http::BodyKind::none:
+            return "none";
+        case aio::http::BodyKind::length:
+            return "length";
+        case aio::http::BodyKind::chunked:
+            return "chunked";
+        case aio::http::BodyKind::until_close:
+            return "until_close";
     }
     return "?";
 }
@@ -81,9 +84,9 @@ private:
         while (!stopped_) {
             if (!in_body_) {
                 if (buffer_.empty()) return;
-                const aio::http::ParseStatus s = options_.response
-                                                     ? response_.parse(buffer_, options_.request_method)
-                                                     : request_.parse(buffer_);
+                const aio::http::ParseStatus s =
+                    options_.response ? response_.parse(buffer_, options_.request_method)
+                                      : request_.parse(buffer_);
                 if (s == aio::http::ParseStatus::incomplete) return;
                 if (s == aio::http::ParseStatus::error)
                     return fail(name(options_.response ? response_.error() : request_.error()));
@@ -103,9 +106,9 @@ private:
     }
 
     void start_message() {
-        const aio::http::MessageHead& head = options_.response
-                                                 ? static_cast<const aio::http::MessageHead&>(response_.head())
-                                                 : request_.head();
+        const aio::http::MessageHead& head =
+            options_.response ? static_cast<const aio::http::MessageHead&>(response_.head())
+                              : request_.head();
         current_ = nlohmann::json::object();
         bool upgrade = false;
         if (options_.response) {
@@ -118,12 +121,15 @@ private:
             upgrade = request_.head().upgrade;
             if (request_.head().expect_continue) current_["expect_continue"] = true;
         }
-        current_["version"] = std::to_string(head.version_major) + "." + std::to_string(head.version_minor);
+        current_["version"] =
+            std::to_string(head.version_major) + "." + std::to_string(head.version_minor);
         nlohmann::json fields = nlohmann::json::array();
-        for (const aio::http::HeaderField& f : head.headers) fields.push_back({latin1(f.name), latin1(f.value)});
+        for (const aio::http::HeaderField& f : head.headers)
+            fields.push_back({latin1(f.name), latin1(f.value)});
         current_["headers"] = std::move(fields);
         current_["framing"] = kind_name(head.body);
-        if (head.body == aio::http::BodyKind::length) current_["content_length"] = head.content_length;
+        if (head.body == aio::http::BodyKind::length)
+            current_["content_length"] = head.content_length;
         body_text_.clear();
         current_["keep_alive"] = head.keep_alive;
         current_["upgrade"] = upgrade;

@@ -26,10 +26,15 @@ constexpr std::array<std::uint8_t, 256> make_char_classes() {
         std::uint8_t k = 0;
         const bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
         const bool digit = c >= '0' && c <= '9';
-        if (alpha || digit || std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos)
+        if (alpha || digit ||
+            std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) !=
+                std::string_view::npos)
             k |= tchar;
-        if ((c >= 0x21 && c <= 0x7e) || c >= 0x80 || c == ' ' || c == '\t') k |= field_char | reason_char;
-        if (alpha || digit || std::string_view("-._~!$&'()*+,;=:@/?%[]").find(static_cast<char>(c)) != std::string_view::npos)
+        if ((c >= 0x21 && c <= 0x7e) || c >= 0x80 || c == ' ' || c == '\t')
+            k |= field_char | reason_char;
+        if (alpha || digit ||
+            std::string_view("-._~!$&'()*+,;=:@/?%[]").find(static_cast<char>(c)) !=
+                std::string_view::npos)
             k |= target_char;
         if (digit || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')) k |= hex_digit;
         t[static_cast<std::size_t>(c)] = k;
@@ -39,7 +44,9 @@ constexpr std::array<std::uint8_t, 256> make_char_classes() {
 
 inline constexpr std::array<std::uint8_t, 256> char_classes = make_char_classes();
 
-constexpr bool is(char c, CharClass k) noexcept { return (char_classes[static_cast<unsigned char>(c)] & k) != 0; }
+constexpr bool is(char c, CharClass k) noexcept {
+    return (char_classes[static_cast<unsigned char>(c)] & k) != 0;
+}
 constexpr bool is_ws(char c) noexcept { return c == ' ' || c == '\t'; }
 constexpr bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
 
@@ -56,7 +63,8 @@ inline bool all_field_chars(std::string_view s) noexcept {
         __m128i v;
         std::memcpy(&v, s.data() + i, sizeof v);
         const __m128i printable = _mm_cmpeq_epi8(_mm_max_epu8(v, space), v);  // v >= 0x20, unsigned
-        const __m128i ok = _mm_andnot_si128(_mm_cmpeq_epi8(v, del), _mm_or_si128(printable, _mm_cmpeq_epi8(v, tab)));
+        const __m128i ok = _mm_andnot_si128(_mm_cmpeq_epi8(v, del),
+                                            _mm_or_si128(printable, _mm_cmpeq_epi8(v, tab)));
         if (_mm_movemask_epi8(ok) != 0xffff) return false;
     }
 #endif

@@ -10,8 +10,8 @@ namespace aio::http::detail {
 /// first refused byte or exceeded limit. Only complete lines are validated, and the size limits
 /// are checked on a line before its contents, so the outcome does not depend on how the bytes
 /// were split across calls.
-ParseStatus scan_head(HeadScan& scan, std::string_view buffer, const ParserLimits& limits, std::size_t& head_size,
-                      ParseError& error);
+ParseStatus scan_head(HeadScan& scan, std::string_view buffer, const ParserLimits& limits,
+                      std::size_t& head_size, ParseError& error);
 
 ParseError parse_request_line(std::string_view line, std::size_t at, StartLine& out);
 ParseError parse_status_line(std::string_view line, std::size_t at, StartLine& out);

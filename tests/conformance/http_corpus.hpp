@@ -47,19 +47,31 @@ inline std::string unescape(const std::string& text, const std::string& where) {
             out.push_back(text[i]);
             continue;
         }
-        if (++i == text.size()) throw std::runtime_error(where + ": a lone backslash at the end of a line");
+        if (++i == text.size())
+            throw std::runtime_error(where + ": a lone backslash at the end of a line");
         switch (text[i]) {
-        case 'r': out.push_back('\r'); break;
-        case 'n': out.push_back('\n'); break;
-        case 't': out.push_back('\t'); break;
-        case 's': out.push_back(' '); break;
-        case '\\': out.push_back('\\'); break;
-        case 'x':
-            if (i + 2 >= text.size()) throw std::runtime_error(where + ": a short \\x escape");
-            out.push_back(static_cast<char>(std::stoi(text.substr(i + 1, 2), nullptr, 16)));
-            i += 2;
-            break;
-        default: throw std::runtime_error(where + ": unknown escape \\" + std::string(1, text[i]));
+            case 'r':
+                out.push_back('\r');
+                break;
+            case 'n':
+                out.push_back('\n');
+                break;
+            case 't':
+                out.push_back('\t');
+                break;
+            case 's':
+                out.push_back(' ');
+                break;
+            case '\\':
+                out.push_back('\\');
+                break;
+            case 'x':
+                if (i + 2 >= text.size()) throw std::runtime_error(where + ": a short \\x escape");
+                out.push_back(static_cast<char>(std::stoi(text.substr(i + 1, 2), nullptr, 16)));
+                i += 2;
+                break;
+            default:
+                throw std::runtime_error(where + ": unknown escape \\" + std::string(1, text[i]));
         }
     }
     return out;
@@ -71,14 +83,22 @@ inline void read_options(Vector& v, const std::string& text, const std::string& 
         const auto eq = word.find('=');
         const std::string key = word.substr(0, eq);
         const std::string value = eq == std::string::npos ? "" : word.substr(eq + 1);
-        if (key == "response") v.response = true;
-        else if (key == "method") v.method = value;
-        else if (key == "max_start_line") v.max_start_line = std::stoul(value);
-        else if (key == "max_header_bytes") v.max_header_bytes = std::stoul(value);
-        else if (key == "max_headers") v.max_headers = std::stoul(value);
-        else if (key == "max_chunk_extension") v.max_chunk_extension = std::stoul(value);
-        else if (key == "max_body") v.max_body = std::stoull(value);
-        else throw std::runtime_error(where + ": unknown option " + word);
+        if (key == "response")
+            v.response = true;
+        else if (key == "method")
+            v.method = value;
+        else if (key == "max_start_line")
+            v.max_start_line = std::stoul(value);
+        else if (key == "max_header_bytes")
+            v.max_header_bytes = std::stoul(value);
+        else if (key == "max_headers")
+            v.max_headers = std::stoul(value);
+        else if (key == "max_chunk_extension")
+            v.max_chunk_extension = std::stoul(value);
+        else if (key == "max_body")
+            v.max_body = std::stoull(value);
+        else
+            throw std::runtime_error(where + ": unknown option " + word);
     }
 }
 
@@ -100,14 +120,21 @@ inline std::vector<Vector> read_file(const std::filesystem::path& path) {
         }
         if (vectors.empty()) throw std::runtime_error(where + ": text before the first '=== name'");
         Vector& v = vectors.back();
-        if (line.rfind("options:", 0) == 0) read_options(v, line.substr(8), where);
-        else if (line == ">") continue;
-        else if (line.rfind("> ", 0) == 0) v.input += unescape(line.substr(2), where);
-        else if (line.rfind("< ", 0) == 0) v.expected.push_back(line.substr(2));
-        else throw std::runtime_error(where + ": a line that is not '> bytes', '< json', 'options:' or '# comment'");
+        if (line.rfind("options:", 0) == 0)
+            read_options(v, line.substr(8), where);
+        else if (line == ">")
+            continue;
+        else if (line.rfind("> ", 0) == 0)
+            v.input += unescape(line.substr(2), where);
+        else if (line.rfind("< ", 0) == 0)
+            v.expected.push_back(line.substr(2));
+        else
+            throw std::runtime_error(
+                where + ": a line that is not '> bytes', '< json', 'options:' or '# comment'");
     }
     for (const Vector& v : vectors) {
-        if (v.expected.empty()) throw std::runtime_error(v.where() + ": no expected outcome ('< ...')");
+        if (v.expected.empty())
+            throw std::runtime_error(v.where() + ": no expected outcome ('< ...')");
     }
     return vectors;
 }

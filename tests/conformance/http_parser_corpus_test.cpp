@@ -29,7 +29,8 @@ http_parse::ReaderOptions options_of(const http_corpus::Vector& v) {
     return o;
 }
 
-std::vector<nlohmann::json> run(const http_corpus::Vector& v, const std::vector<std::size_t>& cuts) {
+std::vector<nlohmann::json> run(const http_corpus::Vector& v,
+                                const std::vector<std::size_t>& cuts) {
     http_parse::MessageReader reader(options_of(v));
     std::size_t from = 0;
     for (std::size_t cut : cuts) {
@@ -57,7 +58,8 @@ TEST(HttpParserCorpus, HasTwoHundredVectorsAndNamesEveryParseError) {
     for (const auto& v : corpus()) named.insert(v.expected_error());
     for (int e = 1; e <= static_cast<int>(aio::http::ParseError::truncated_body); ++e) {
         const auto error = static_cast<aio::http::ParseError>(e);
-        EXPECT_TRUE(named.count(std::string(aio::http::name(error)))) << "no vector expects " << aio::http::name(error);
+        EXPECT_TRUE(named.count(std::string(aio::http::name(error))))
+            << "no vector expects " << aio::http::name(error);
     }
 }
 
@@ -69,9 +71,11 @@ TEST(HttpParserCorpus, EveryVectorGivesItsExpectedMessages) {
         ASSERT_EQ(got.size(), v.expected.size()) << v.where() << ": got" << shown;
         for (std::size_t i = 0; i < got.size(); ++i) {
             nlohmann::json expected;
-            ASSERT_NO_THROW(expected = nlohmann::json::parse(v.expected[i])) << v.where() << ": bad JSON";
-            EXPECT_TRUE(matches(expected, got[i])) << v.where() << ": message " << i << "\n  expected " << v.expected[i]
-                                                   << "\n  got      " << got[i].dump();
+            ASSERT_NO_THROW(expected = nlohmann::json::parse(v.expected[i]))
+                << v.where() << ": bad JSON";
+            EXPECT_TRUE(matches(expected, got[i]))
+                << v.where() << ": message " << i << "\n  expected " << v.expected[i]
+                << "\n  got      " << got[i].dump();
         }
     }
 }

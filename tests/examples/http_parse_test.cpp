@@ -34,7 +34,9 @@ private:
 };
 
 TEST(HttpParseExample, PrintsPipelinedRequestsAsOneJsonLineEach) {
-    TempInput in("GET /a HTTP/1.1\r\nHost: h\r\nX: 1\r\n\r\nPOST /b HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\n\r\nok");
+    TempInput in(
+        "GET /a HTTP/1.1\r\nHost: h\r\nX: 1\r\n\r\nPOST /b HTTP/1.1\r\nHost: h\r\nContent-Length: "
+        "2\r\n\r\nok");
     ExampleRun r = run_example("http_parse", {in.path()});
     ASSERT_FALSE(r.timed_out);
     EXPECT_EQ(r.exit_code, 0) << r.err;
@@ -50,8 +52,9 @@ TEST(HttpParseExample, PrintsPipelinedRequestsAsOneJsonLineEach) {
 }
 
 TEST(HttpParseExample, PrintsTheErrorNameAndExitsOneAtTheFirstRefusal) {
-    TempInput in("GET / HTTP/1.1\r\nHost: h\r\n\r\nPOST / HTTP/1.1\r\nHost: h\r\nContent-Length: 1\r\n"
-                 "Transfer-Encoding: chunked\r\n\r\nGET / HTTP/1.1\r\nHost: h\r\n\r\n");
+    TempInput in(
+        "GET / HTTP/1.1\r\nHost: h\r\n\r\nPOST / HTTP/1.1\r\nHost: h\r\nContent-Length: 1\r\n"
+        "Transfer-Encoding: chunked\r\n\r\nGET / HTTP/1.1\r\nHost: h\r\n\r\n");
     ExampleRun r = run_example("http_parse", {in.path()});
     EXPECT_EQ(r.exit_code, 1);
     ASSERT_EQ(r.lines.size(), 2u) << r.out;
@@ -81,19 +84,21 @@ TEST(HttpParseExample, SaysSoWhenStdinIsClosed) {
     setup.input = RunSetup::Stdin::closed;
     ExampleRun r = run_example("http_parse", {}, setup);
     EXPECT_EQ(r.exit_code, 1);
-    EXPECT_EQ(r.err_lines, std::vector<std::string>{"example_http_parse: stdin: Bad file descriptor"});
+    EXPECT_EQ(r.err_lines,
+              std::vector<std::string>{"example_http_parse: stdin: Bad file descriptor"});
 }
 
 // The program agrees with the corpus: what the corpus test checks in-process holds for the
 // program users run. One vector in eight (and none with a limit it has no flag for), so the test
 // stays well under a second; the corpus test runs them all in-process.
 TEST(HttpParseExample, PrintsWhatTheCorpusExpects) {
-    const auto corpus = http_corpus::read_corpus(std::filesystem::path(AIO_SOURCE_DIR) / "tests/conformance/http");
+    const auto corpus =
+        http_corpus::read_corpus(std::filesystem::path(AIO_SOURCE_DIR) / "tests/conformance/http");
     int run = 0;
     for (std::size_t n = 0; n < corpus.size(); ++n) {
         const http_corpus::Vector& v = corpus[n];
-        if (n % 8 != 0 || v.max_start_line != 8 * 1024 || v.max_header_bytes != 8 * 1024 || v.max_headers != 100 ||
-            v.max_chunk_extension != 1024)
+        if (n % 8 != 0 || v.max_start_line != 8 * 1024 || v.max_header_bytes != 8 * 1024 ||
+            v.max_headers != 100 || v.max_chunk_extension != 1024)
             continue;
         TempInput in(v.input);
         std::vector<std::string> args;
@@ -108,7 +113,8 @@ TEST(HttpParseExample, PrintsWhatTheCorpusExpects) {
         ASSERT_EQ(r.lines.size(), v.expected.size()) << v.where() << "\n" << r.out;
         for (std::size_t i = 0; i < r.lines.size(); ++i) {
             const auto got = nlohmann::json::parse(r.lines[i]);
-            const auto expected = nlohmann::json::parse(v.expected[i]);  // named: items() does not own it
+            const auto expected =
+                nlohmann::json::parse(v.expected[i]);  // named: items() does not own it
             for (const auto& [key, value] : expected.items()) {
                 EXPECT_EQ(got[key], value) << v.where() << ": " << key;
             }

@@ -11,7 +11,8 @@ namespace {
 
 bool inside(std::string_view view, std::string_view buffer) {
     if (view.empty()) return true;
-    return view.data() >= buffer.data() && view.data() + view.size() <= buffer.data() + buffer.size();
+    return view.data() >= buffer.data() &&
+           view.data() + view.size() <= buffer.data() + buffer.size();
 }
 
 TEST(BodyDecoder, HandsOutChunkDataAsViewsIntoTheInput) {
