@@ -1,0 +1,582 @@
+// The per-connection protocol of aio::http::Server: see server_connection.hpp for the buffer's
+// layout and the task that runs the requests.
+
+#include "server_connection.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "aio/core/exceptions.hpp"
+#include "aio/core/os_errors.hpp"
+
+namespace aio::http::detail {
+
+namespace {
+// A head that does not fit the pool's buffer may grow it up to this (the parser's limits allow a
+// start line of 8 KiB and a header section of 8 KiB).
+constexpr std::size_t kMaxBuffer = 64 * 1024;
+// Below this much free space, get_buffer() first moves the live bytes down.
+constexpr std::size_t kCompactBelow = 2048;
+
+void append_number(std::string& out, std::uint64_t v) {
+    char digits[24];
+    char* p = digits + sizeof digits;
+    do {
+        *--p = static_cast<char>('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    out.append(p, static_cast<std::size_t>(digits + sizeof digits - p));
+}
+
+bool has_no_body(int status) { return status < 200 || status == 204 || status == 304; }
+}  // namespace
+
+void append_status_line(std::string& out, int status, std::string_view reason) {
+    out.append("HTTP/1.1 ");
+    append_number(out, static_cast<std::uint64_t>(status));
+    out.push_back(' ');
+    out.append(reason.empty() ? reason_phrase(status) : reason);
+    out.append("\r\n");
+}
+
+ServerConnection::ServerConnection(std::shared_ptr<ServerState> state)
+    : state_(std::move(state)), parser_(state_->options.limits) {}
+
+ServerConnection::~ServerConnection() {
+    if (buf_) state_->give_buffer(buf_);
+    if (registered_) state_->remove(this);
+}
+
+// ---- the protocol -------------------------------------------------------------------------
+
+void ServerConnection::connection_made(Transport& t) {
+    transport_ = &t;
+    since_ = state_->loop->time();
+    state_->add(this);
+    registered_ = true;
+    if (state_->shutting_down) {
+        task_done_ = true;  // no task: connection_lost() alone ends it
+        close();
+        return;
+    }
+    task_ = state_->loop->create_task(run(shared_from_this()), "http-connection");
+}
+
+std::span<char> ServerConnection::get_buffer(std::size_t) {
+    if (!buf_) {
+        buf_ = state_->take_buffer();
+        cap_ = ServerState::kBufferSize;
+        start_ = len_ = body_pos_ = 0;
+    }
+    if (cap_ - len_ < kCompactBelow) compact();
+    if (len_ == cap_) {
+        // Only a head can get here (body bytes pause reading when the buffer fills).
+        std::size_t bigger = std::min(cap_ * 2, kMaxBuffer);
+        if (bigger == cap_) bigger = cap_ + kCompactBelow;  // reading pauses after this read
+        char* nb = new char[bigger];
+        std::memcpy(nb, buf_, len_);
+        if (cap_ == ServerState::kBufferSize)
+            state_->give_buffer(buf_);
+        else
+            delete[] buf_;
+        buf_ = nb;
+        cap_ = bigger;
+        if (phase_ == Phase::head) parser_.reset();  // its partial scan pointed into the old buffer
+    }
+    return {buf_ + len_, cap_ - len_};
+}
+
+void ServerConnection::compact() noexcept {
+    std::size_t keep_from = 0;
+    if (phase_ == Phase::handler || phase_ == Phase::ready) {
+        // The head is pinned; the body bytes already handed out go.
+        std::size_t head_end = start_ + head_size_;
+        if (body_pos_ > head_end) {
+            std::memmove(buf_ + head_end, buf_ + body_pos_, len_ - body_pos_);
+            len_ -= body_pos_ - head_end;
+            body_pos_ = head_end;
+        }
+        return;
+    }
+    keep_from = start_;
+    if (keep_from == 0) return;
+    std::memmove(buf_, buf_ + keep_from, len_ - keep_from);
+    len_ -= keep_from;
+    start_ = 0;
+    body_pos_ = 0;
+    if (phase_ == Phase::head) parser_.reset();
+}
+
+void ServerConnection::buffer_updated(std::size_t n) {
+    len_ += n;
+    switch (phase_) {
+    case Phase::idle:
+        phase_ = Phase::head;
+        since_ = state_->loop->time();
+        [[fallthrough]];
+    case Phase::head:
+        parse_head();
+        break;
+    case Phase::handler:
+    case Phase::ready:
+        if (waiting_body_) wake_.set();
+        maybe_pause_reading();
+        break;
+    case Phase::closing:
+    case Phase::taken:
+        len_ = start_;  // nobody reads these
+        break;
+    }
+}
+
+void ServerConnection::parse_head() {
+    std::string_view view(buf_ + start_, len_ - start_);
+    switch (parser_.parse(view)) {
+    case ParseStatus::incomplete:
+        if (len_ == cap_ && cap_ >= kMaxBuffer) write_error(431, "the request head is too large");
+        return;
+    case ParseStatus::error:
+        write_error(status_of(parser_.error()), name(parser_.error()));
+        return;
+    case ParseStatus::complete:
+        break;
+    }
+    head_size_ = parser_.head_size();
+    body_pos_ = start_ + head_size_;
+    BodyDecoder::Options bo;
+    bo.limits = state_->options.limits;
+    body_ = BodyDecoder(parser_.head(), bo);
+    carry_.clear();
+    phase_ = Phase::ready;
+    response_started_ = stream_complete_ = sent_continue_ = false;
+    must_close_ = false;
+    body_timed_out_ = false;
+    wake_.set();
+    maybe_pause_reading();
+}
+
+bool ServerConnection::eof_received() {
+    eof_ = true;
+    wake_.set();
+    // A client may half-close after its last request: keep writing until it is answered.
+    return phase_ != Phase::idle && phase_ != Phase::head;
+}
+
+void ServerConnection::connection_lost(std::exception_ptr) {
+    lost_ = true;
+    if (phase_ != Phase::taken) {
+        wake_.set();
+        if (phase_ == Phase::handler && !response_started_ && state_->options.cancel_handler_on_disconnect && task_ &&
+            !task_.done())
+            task_.cancel("the client disconnected");
+    }
+    transport_ = nullptr;
+    finished();
+}
+
+void ServerConnection::resume_writing() {
+    write_paused_ = false;
+    wake_.set();
+}
+
+void ServerConnection::maybe_pause_reading() noexcept {
+    // Nobody consumes fast enough: stop reading until the handler (or the next request) makes room.
+    if (reading_paused_ || !transport_ || len_ != cap_) return;
+    compact();
+    if (len_ == cap_) {
+        reading_paused_ = true;
+        transport_->pause_reading();
+    }
+}
+
+void ServerConnection::maybe_resume_reading() noexcept {
+    if (reading_paused_ && transport_ && !lost_) {
+        reading_paused_ = false;
+        transport_->resume_reading();
+    }
+}
+
+void ServerConnection::close() noexcept {
+    if (phase_ != Phase::taken) phase_ = Phase::closing;
+    if (transport_ && !transport_->is_closing()) transport_->close();
+    wake_.set();
+}
+
+void ServerConnection::close_if_idle() noexcept {
+    if (phase_ == Phase::idle || phase_ == Phase::head) close();
+}
+
+void ServerConnection::abort() noexcept {
+    if (phase_ == Phase::taken) return;
+    phase_ = Phase::closing;
+    if (transport_) transport_->abort();
+    if (task_ && !task_.done()) task_.cancel("the server shut down");
+    wake_.set();
+}
+
+void ServerConnection::finished() noexcept {
+    // The server forgets the connection once its socket is gone and its task ended.
+    if (registered_ && (lost_ || phase_ == Phase::taken) && task_done_) {
+        registered_ = false;
+        state_->remove(this);
+    }
+}
+
+void ServerConnection::check_timeouts(TimePoint now) noexcept {
+    const ServerOptions& o = state_->options;
+    switch (phase_) {
+    case Phase::idle:
+        if (now - since_ >= o.keepalive_timeout) close();
+        break;
+    case Phase::head:
+        if (now - since_ >= o.header_timeout) write_error(408, "the request head took too long");
+        break;
+    case Phase::handler:
+        if (waiting_body_ && now - since_ >= o.body_timeout) {
+            body_timed_out_ = true;
+            wake_.set();
+        }
+        break;
+    default:
+        break;
+    }
+}
+
+void ServerConnection::release_buffer_if_empty() noexcept {
+    if (buf_ && start_ == len_) {
+        state_->give_buffer(buf_);
+        buf_ = nullptr;
+        cap_ = start_ = len_ = body_pos_ = head_size_ = 0;
+    }
+}
+
+// ---- the requests -------------------------------------------------------------------------
+
+Coro<void> ServerConnection::wait_wake() {
+    wake_.clear();
+    co_await wake_.wait();
+}
+
+Coro<void> ServerConnection::run(std::shared_ptr<ServerConnection> self) {
+    try {
+        for (;;) {
+            while (phase_ != Phase::ready) {
+                if (phase_ == Phase::closing || phase_ == Phase::taken || lost_) break;
+                if (eof_ && (phase_ == Phase::idle || phase_ == Phase::head)) {
+                    close();
+                    break;
+                }
+                co_await wait_wake();
+            }
+            if (phase_ != Phase::ready || lost_) break;
+            co_await serve_one();
+            if (phase_ == Phase::closing || phase_ == Phase::taken || lost_) break;
+            next_request();
+        }
+    } catch (const CancelledError&) {
+        if (transport_ && phase_ != Phase::taken) transport_->abort();
+    }
+    task_done_ = true;
+    self->finished();
+}
+
+Coro<void> ServerConnection::serve_one() {
+    phase_ = Phase::handler;
+    Request req(this, &parser_.head());
+    std::exception_ptr failure;
+    int failure_status = 0;
+    std::string failure_text;
+    try {
+        Response resp = co_await state_->handler(req);
+        if (phase_ == Phase::taken) co_return;
+        ++state_->requests;
+        if (resp.sent()) {
+            if (!stream_complete_) must_close_ = true;
+        } else if (!lost_) {
+            if (response_started_) throw RuntimeError("the handler returned a Response after starting a StreamResponse");
+            write_response(resp);
+        }
+    } catch (const HTTPException& e) {
+        failure_status = e.status();
+        failure_text = e.what();
+        if (failure_status == 413 || failure_status == 408 || failure_status == 400) must_close_ = true;
+    } catch (const CancelledError&) {
+        throw;
+    } catch (...) {
+        failure = std::current_exception();
+        failure_status = 500;
+        failure_text = "500 Internal Server Error";
+        ExceptionContext ctx;
+        ctx.message = "Error handling request";
+        ctx.exception = failure;
+        state_->loop->call_exception_handler(ctx);
+    }
+    if (phase_ == Phase::taken) co_return;
+    if (failure_status != 0) {
+        if (response_started_ || lost_) {
+            // Half a response is on the wire: the client can only tell by the connection closing.
+            if (transport_) transport_->abort();
+            phase_ = Phase::closing;
+            co_return;
+        }
+        ++state_->requests;
+        Response err(failure_text, failure_status);
+        write_response(err);
+    }
+    if (phase_ == Phase::closing || lost_) co_return;
+    if (!will_keep_alive()) {
+        close();
+        co_return;
+    }
+    if (!body_done()) co_await discard_body();
+}
+
+bool ServerConnection::will_keep_alive() const noexcept {
+    if (must_close_ || state_->shutting_down || !state_->options.keep_alive || !parser_.head().keep_alive)
+        return false;
+    if (body_done()) return true;
+    // An unread body: read and dropped if small and the client was not told to wait for a 100.
+    if (parser_.head().expect_continue && !sent_continue_) return false;
+    return body_.kind() == BodyKind::length && parser_.head().content_length <= state_->options.client_max_size;
+}
+
+Coro<void> ServerConnection::discard_body() {
+    std::string sink;
+    try {
+        while (co_await read_body(sink, 64 * 1024)) sink.clear();
+    } catch (const HTTPException&) {
+        close();
+    }
+}
+
+void ServerConnection::next_request() {
+    start_ = body_pos_;
+    head_size_ = 0;
+    parser_.reset();
+    body_ = BodyDecoder();
+    waiting_body_ = false;
+    if (start_ == len_) {
+        phase_ = Phase::idle;
+        since_ = state_->loop->time();
+        release_buffer_if_empty();
+        if (eof_) close();
+    } else {
+        phase_ = Phase::head;
+        since_ = state_->loop->time();
+        parse_head();
+    }
+    maybe_resume_reading();
+}
+
+// ---- writing -----------------------------------------------------------------------------
+
+void ServerConnection::append_common_fields(std::string& out, bool keep_alive) {
+    out.append("Date: ");
+    out.append(state_->date());
+    out.append("\r\n");
+    if (!state_->options.server_name.empty()) {
+        out.append("Server: ");
+        out.append(state_->options.server_name);
+        out.append("\r\n");
+    }
+    const RequestHead& h = parser_.head();
+    if (!keep_alive)
+        out.append("Connection: close\r\n");
+    else if (h.version_minor == 0)
+        out.append("Connection: keep-alive\r\n");
+}
+
+void ServerConnection::write_response(Response& resp) {
+    if (!transport_) return;
+    response_started_ = true;
+    bool keep = will_keep_alive();
+    if (!keep) must_close_ = true;
+    std::string& out = state_->head;
+    out.clear();
+    append_status_line(out, resp.status, resp.reason);
+    bool no_body = has_no_body(resp.status);
+    bool custom_type = false, custom_length = false;
+    for (const auto& [n, v] : resp.headers) {
+        if (iequals(n, "Content-Type")) custom_type = true;
+        else if (iequals(n, "Content-Length")) custom_length = true;
+    }
+    if (!resp.content_type.empty() && !custom_type && !no_body) {
+        out.append("Content-Type: ");
+        out.append(resp.content_type);
+        out.append("\r\n");
+    }
+    if (!no_body && !custom_length) {
+        out.append("Content-Length: ");
+        append_number(out, resp.body.size());
+        out.append("\r\n");
+    }
+    append_common_fields(out, keep);
+    for (const auto& [n, v] : resp.headers) {
+        out.append(n);
+        out.append(": ");
+        out.append(v);
+        out.append("\r\n");
+    }
+    out.append("\r\n");
+    bool send_body = !no_body && parser_.head().method != "HEAD" && !resp.body.empty();
+    if (send_body && resp.body.size() <= 2048) {
+        out.append(resp.body);  // one buffer, one iovec
+        transport_->write(out);
+    } else if (send_body) {
+        std::string_view pieces[2] = {out, resp.body};
+        transport_->writelines(pieces);
+    } else {
+        transport_->write(out);
+    }
+    stream_complete_ = true;
+}
+
+void ServerConnection::write_error(int status, std::string_view detail) noexcept {
+    if (!transport_ || phase_ == Phase::closing) return;
+    try {
+        std::string body(reason_phrase(status));
+        body.append(" (");
+        body.append(detail);
+        body.append(")\n");
+        std::string& out = state_->head;
+        out.clear();
+        append_status_line(out, status, {});
+        out.append("Content-Type: text/plain\r\nContent-Length: ");
+        append_number(out, body.size());
+        out.append("\r\nConnection: close\r\nDate: ");
+        out.append(state_->date());
+        out.append("\r\n\r\n");
+        out.append(body);
+        transport_->write(out);
+    } catch (...) {  // out of memory: the close below still tells the client
+    }
+    close();
+}
+
+void ServerConnection::maybe_send_continue() {
+    if (sent_continue_ || response_started_ || !parser_.head().expect_continue || !transport_) return;
+    sent_continue_ = true;
+    transport_->write("HTTP/1.1 100 Continue\r\n\r\n");
+}
+
+// ---- the body ----------------------------------------------------------------------------
+
+Coro<bool> ServerConnection::read_body(std::string& out, std::size_t max) {
+    if (max == 0) co_return !body_done();
+    if (!carry_.empty()) {
+        std::size_t n = std::min(max, carry_.size());
+        out.append(carry_, 0, n);
+        carry_.erase(0, n);
+        co_return true;
+    }
+    for (;;) {
+        if (body_.done()) co_return false;
+        if (phase_ == Phase::taken) throw RuntimeError("the connection was taken over");
+        maybe_send_continue();
+        if (body_pos_ < len_) {
+            auto step = body_.decode(std::string_view(buf_ + body_pos_, len_ - body_pos_));
+            if (body_.failed()) {
+                must_close_ = true;
+                throw HTTPException(status_of(body_.error()), std::string(name(body_.error())));
+            }
+            body_pos_ += step.consumed;
+            if (!step.data.empty()) {
+                std::size_t n = std::min(max, step.data.size());
+                out.append(step.data.substr(0, n));
+                if (n < step.data.size()) carry_.assign(step.data.substr(n));
+                maybe_resume_reading();
+                co_return true;
+            }
+            if (step.consumed != 0) continue;
+        }
+        if (eof_ || lost_) {
+            body_.finish_eof();
+            if (body_.failed()) {
+                must_close_ = true;
+                throw HTTPException(400, "the connection ended inside the request body");
+            }
+            continue;
+        }
+        if (body_timed_out_) {
+            must_close_ = true;
+            throw HTTPException(408, "the request body took too long");
+        }
+        // The bytes read so far are consumed: make room and read more.
+        if (len_ == cap_) compact();
+        maybe_resume_reading();
+        waiting_body_ = true;
+        since_ = state_->loop->time();
+        try {
+            co_await wait_wake();
+        } catch (...) {
+            waiting_body_ = false;
+            throw;
+        }
+        waiting_body_ = false;
+    }
+}
+
+Coro<std::string> ServerConnection::read_whole(bool limited) {
+    const RequestHead& h = parser_.head();
+    std::uint64_t limit = state_->options.client_max_size;
+    if (limited && h.body == BodyKind::length && h.content_length > limit) {
+        must_close_ = true;
+        throw HTTPException(413, "Request Entity Too Large");
+    }
+    std::string out;
+    if (h.body == BodyKind::length) out.reserve(static_cast<std::size_t>(h.content_length));
+    while (co_await read_body(out, 64 * 1024)) {
+        if (limited && out.size() > limit) {
+            must_close_ = true;
+            throw HTTPException(413, "Request Entity Too Large");
+        }
+    }
+    co_return out;
+}
+
+TakenOver ServerConnection::take_over() {
+    if (response_started_) throw RuntimeError("take_over() after a response was started");
+    if (!transport_) throw ConnectionResetError(ECONNRESET, "the client disconnected");
+    TakenOver t;
+    t.tail = carry_;
+    t.tail.append(buf_ + body_pos_, len_ - body_pos_);
+    t.transport = std::dynamic_pointer_cast<Transport>(transport_->shared_from_this());
+    response_started_ = true;
+    phase_ = Phase::taken;
+    // Reading stops until the new protocol is in place; its owner calls resume_reading().
+    transport_->pause_reading();
+    transport_ = nullptr;
+    return t;
+}
+
+// ---- streaming ---------------------------------------------------------------------------
+
+void ServerConnection::start_stream(StreamResponse& s, Request&, std::string_view head) {
+    if (response_started_) throw RuntimeError("a response was already started for this request");
+    if (!transport_) throw ConnectionResetError(ECONNRESET, "the client disconnected");
+    response_started_ = true;
+    (void)s;
+    transport_->write(head);
+}
+
+Coro<void> ServerConnection::write_chunk(std::string_view framing, std::string_view data, std::string_view tail) {
+    if (!transport_ || lost_) throw ConnectionResetError(ECONNRESET, "the client disconnected");
+    std::string_view pieces[3] = {framing, data, tail};
+    transport_->writelines(pieces);
+    co_await drain();
+}
+
+Coro<void> ServerConnection::drain() {
+    while (write_paused_) {
+        if (!transport_ || lost_) throw ConnectionResetError(ECONNRESET, "the client disconnected");
+        co_await wait_wake();
+    }
+    if (!transport_ || lost_) throw ConnectionResetError(ECONNRESET, "the client disconnected");
+}
+
+void ServerConnection::finish_stream(bool complete) noexcept {
+    stream_complete_ = complete;
+    if (!complete) must_close_ = true;
+}
+
+}  // namespace aio::http::detail
