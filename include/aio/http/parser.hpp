@@ -37,6 +37,42 @@
 
 namespace aio::http {
 
+namespace detail {
+/// A field found by the scan, as offsets: the buffer may move between two parse() calls, so
+/// views are made only once the head is complete. `unfolded`: the value lives in the parser's
+/// unfold storage (a folded response field), not in the buffer.
+struct FieldSpan {
+    std::uint32_t name_at = 0;
+    std::uint32_t name_size = 0;
+    std::uint32_t value_at = 0;
+    std::uint32_t value_size = 0;
+    bool unfolded = false;
+};
+/// The start line's parts, as offsets into the buffer.
+struct StartLine {
+    std::uint32_t method_at = 0, method_size = 0;  // or the reason phrase of a status line
+    std::uint32_t target_at = 0, target_size = 0;
+    int version_major = 1;
+    int version_minor = 1;
+    int status = 0;
+};
+/// Where the line scan of a head stands. Invariant: every line before `line_start` has been
+/// validated once, and no LF lies in `[line_start, searched)`; so each byte is looked at a
+/// bounded number of times however the head is split across parse() calls.
+struct HeadScan {
+    enum class Phase : std::uint8_t { leading, start_line, fields, done };
+    Phase phase = Phase::leading;
+    bool response = false;
+    std::size_t line_start = 0;
+    std::size_t searched = 0;
+    std::size_t leading = 0;       // bytes of empty lines before the start line
+    std::size_t field_bytes = 0;   // bytes of the field lines so far, CRLFs included
+    StartLine start;
+    std::vector<FieldSpan> fields;
+    std::vector<char> unfolded;
+};
+}  // namespace detail
+
 /// Why a message was refused. status_of() gives the status a server answers with; name() the
 /// identifier that `http_parse` prints and the corpus expects.
 enum class ParseError : std::uint8_t {
@@ -56,7 +92,7 @@ enum class ParseError : std::uint8_t {
     bad_header_value,       ///< a byte that field-value does not allow (400)
     obs_fold,               ///< a line folded onto the previous one; refused in requests (400)
     bare_cr,                ///< a CR not followed by LF, anywhere in the head (400)
-    bad_line_ending,        ///< a bare LF where CRLF is required (400)
+    bad_line_ending,        ///< a bare LF where CRLF is required in the head (400)
     headers_too_large,      ///< the header section over ParserLimits::max_header_bytes (431)
     too_many_headers,       ///< more than ParserLimits::max_headers fields (431)
     missing_host,           ///< an HTTP/1.1 request without Host (400)
@@ -65,7 +101,8 @@ enum class ParseError : std::uint8_t {
     bad_content_length,          ///< not 1*DIGIT, a sign, inner spaces, or an overflow (400)
     conflicting_content_length,  ///< several Content-Length values that differ (400)
     content_length_and_chunked,  ///< Transfer-Encoding and Content-Length together (400)
-    bad_transfer_encoding,       ///< a coding after chunked, chunked twice, or (request) last coding not chunked (400; 501 for an unknown coding)
+    bad_transfer_encoding,       ///< a coding after chunked, chunked twice, or (request) last coding not chunked (400)
+    unknown_transfer_coding,     ///< a request's coding other than chunked, gzip, deflate, compress (501)
     // The chunked body.
     bad_chunk_size,       ///< not hex, or overflows 64 bits (400)
     bad_chunk_extension,  ///< malformed, or over ParserLimits::max_chunk_extension (400)
@@ -161,7 +198,7 @@ private:
     ParserLimits limits_;
     RequestHead head_;
     std::vector<HeaderField> fields_;
-    std::size_t scanned_ = 0;
+    detail::HeadScan scan_;
     std::size_t head_size_ = 0;
     ParseError error_ = ParseError::none;
 };
@@ -187,8 +224,7 @@ private:
     ParserLimits limits_;
     ResponseHead head_;
     std::vector<HeaderField> fields_;
-    std::vector<char> unfolded_;
-    std::size_t scanned_ = 0;
+    detail::HeadScan scan_;
     std::size_t head_size_ = 0;
     ParseError error_ = ParseError::none;
 };
@@ -242,8 +278,17 @@ public:
     std::uint64_t received() const noexcept { return received_; }
 
 private:
-    enum class State : std::uint8_t { done, data, chunk_size, chunk_ext, chunk_size_lf, chunk_data, chunk_data_cr,
-                                      chunk_data_lf, trailers, failed };
+    // The chunk-size line is read byte by byte (its state survives a split anywhere); chunk data
+    // is handed out in bulk; a trailer line is validated once it is whole (trailer_line_ says how
+    // far the search for its LF got, so a trickling trailer is not rescanned).
+    enum class State : std::uint8_t {
+        done, data, chunk_size, chunk_ext, chunk_size_lf, chunk_data, chunk_data_cr, chunk_data_lf, trailers, failed
+    };
+    enum class Ext : std::uint8_t { before_semi, name_start, name, after_name, value_start, token, quoted, escape,
+                                    after_value };
+    Step fail(ParseError e, std::size_t consumed) noexcept;
+    std::size_t decode_size_line(std::string_view input, std::size_t at);
+    std::size_t decode_trailers(std::string_view input, std::size_t at);
 
     BodyKind kind_ = BodyKind::none;
     State state_ = State::done;
@@ -254,6 +299,8 @@ private:
     std::size_t ext_bytes_ = 0;
     std::size_t trailer_bytes_ = 0;
     std::size_t trailer_line_ = 0;
+    std::size_t size_digits_ = 0;
+    Ext ext_ = Ext::before_semi;
 };
 
 }  // namespace aio::http
