@@ -5,9 +5,9 @@
 
 #include <algorithm>
 
+#include "aio/http/http_date.hpp"
 #include "aio/time/wait_for.hpp"
 #include "server_connection.hpp"
-#include "server_date.hpp"
 
 namespace aio::http {
 
@@ -78,7 +78,7 @@ std::string_view ServerState::date() {
     std::int64_t second = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
     if (second != date_second_) {
         date_second_ = second;
-        date_ = format_imf_date(static_cast<std::time_t>(second));
+        date_ = format_http_date(std::chrono::system_clock::time_point(std::chrono::seconds(second)));
     }
     return date_;
 }

@@ -81,7 +81,6 @@ std::span<char> ServerConnection::get_buffer(std::size_t) {
             delete[] buf_;
         buf_ = nb;
         cap_ = bigger;
-        if (phase_ == Phase::head) parser_.reset();  // its partial scan pointed into the old buffer
     }
     return {buf_ + len_, cap_ - len_};
 }
@@ -104,7 +103,6 @@ void ServerConnection::compact() noexcept {
     len_ -= keep_from;
     start_ = 0;
     body_pos_ = 0;
-    if (phase_ == Phase::head) parser_.reset();
 }
 
 void ServerConnection::buffer_updated(std::size_t n) {
