@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "aio/core/os_errors.hpp"
 #include "server_connection.hpp"
 
 namespace aio::http {
@@ -28,7 +29,13 @@ bool Request::can_read_body() const noexcept {
     return head_->body == BodyKind::chunked || (head_->body == BodyKind::length && head_->content_length > 0);
 }
 
+Transport& Request::transport() const {
+    if (!conn_->has_transport()) throw ConnectionResetError(ECONNRESET, "the client disconnected");
+    return conn_->transport();
+}
+
 SocketAddress Request::remote() const {
+    if (!conn_->has_transport()) return {};
     auto peer = conn_->transport().get_extra_info("peername");
     if (auto* a = std::any_cast<SocketAddress>(&peer)) return *a;
     return {};

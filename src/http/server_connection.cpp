@@ -156,6 +156,9 @@ void ServerConnection::parse_head() {
 bool ServerConnection::eof_received() {
     eof_ = true;
     wake_.set();
+    // A read cannot tell a half-close from a close: with the option, EOF under a running handler
+    // counts as the client leaving (the transport closes and connection_lost() cancels it).
+    if (phase_ == Phase::handler && state_->options.cancel_handler_on_disconnect && !response_started_) return false;
     // A client may half-close after its last request: keep writing until it is answered.
     return phase_ != Phase::idle && phase_ != Phase::head;
 }
@@ -300,6 +303,19 @@ Coro<void> ServerConnection::serve_one() {
         if (failure_status == 413 || failure_status == 408 || failure_status == 400) must_close_ = true;
     } catch (const CancelledError&) {
         throw;
+    } catch (const ConnectionError&) {
+        // The client went away under a StreamResponse: nobody to answer, nothing to report.
+        if (!lost_ && transport_) {
+            failure_status = 500;
+            failure_text = "500 Internal Server Error";
+            ExceptionContext ctx;
+            ctx.message = "Error handling request";
+            ctx.exception = std::current_exception();
+            state_->loop->call_exception_handler(ctx);
+        } else {
+            phase_ = Phase::closing;
+            co_return;
+        }
     } catch (...) {
         failure = std::current_exception();
         failure_status = 500;

@@ -92,6 +92,7 @@ public:
     std::uint64_t client_max_size() const noexcept { return state_->options.client_max_size; }
     TakenOver take_over();
     Transport& transport() const noexcept { return *transport_; }
+    bool has_transport() const noexcept { return transport_ != nullptr; }
     void start_stream(StreamResponse& s, Request& req, std::string_view head);
     Coro<void> write_chunk(std::string_view framing, std::string_view data, std::string_view tail);
     Coro<void> drain();

@@ -121,6 +121,10 @@ public:
     /// value is then ignored. RuntimeError if a response was already started.
     TakenOver take_over();
 
+    /// The connection's transport (its extra info, its write buffer). ConnectionResetError once
+    /// the client is gone.
+    Transport& transport() const;
+
     /// The connection's server-side state, for StreamResponse and the layers above.
     detail::ServerConnection& connection() const noexcept { return *conn_; }
 
