@@ -88,11 +88,16 @@ public:
         co_return resp;
     }
 
-    /// True if the server closed the connection (EOF or reset) within `limit`.
+    /// True if the server closed the connection (EOF or reset) within `limit`; what came before
+    /// the end is dropped.
     aio::Coro<bool> closed_by_server(aio::Duration limit = std::chrono::seconds(3)) {
         try {
-            std::string rest = co_await aio::wait_for(reader.read(), limit);
-            co_return rest.empty();
+            auto until_eof = [this]() -> aio::Coro<void> {
+                while (!(co_await reader.read(64 * 1024)).empty()) {
+                }
+            };
+            co_await aio::wait_for(until_eof(), limit);
+            co_return true;
         } catch (const aio::TimeoutError&) {
             co_return false;
         } catch (const aio::ConnectionError&) {
