@@ -113,7 +113,7 @@ def stop_server(proc):
 
 
 def wrk(port, conns, duration):
-    out = subprocess.run(["taskset", "-c", "1", "wrk", "-t1", f"-c{conns}", f"-d{duration}s", "--latency",
+    out = subprocess.run(["taskset", "-c", "1", "wrk", "-t1", f"-c{conns}", f"-d{max(1, round(duration))}s", "--latency",
                           f"http://127.0.0.1:{port}/"], capture_output=True, text=True, timeout=duration + 60)
     if out.returncode != 0:
         raise RuntimeError(out.stderr.strip()[:300])

@@ -73,14 +73,21 @@ void ServerState::give_buffer(char* b) noexcept {
     delete[] b;
 }
 
-std::string_view ServerState::date() {
+std::string_view ServerState::date_and_server() {
     auto now = std::chrono::system_clock::now();
     std::int64_t second = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
     if (second != date_second_) {
         date_second_ = second;
-        date_ = format_http_date(std::chrono::system_clock::time_point(std::chrono::seconds(second)));
+        date_fields_ = "Date: ";
+        date_fields_ += format_http_date(std::chrono::system_clock::time_point(std::chrono::seconds(second)));
+        date_fields_ += "\r\n";
+        if (!options.server_name.empty()) {
+            date_fields_ += "Server: ";
+            date_fields_ += options.server_name;
+            date_fields_ += "\r\n";
+        }
     }
-    return date_;
+    return date_fields_;
 }
 
 void ServerState::arm_sweep() {

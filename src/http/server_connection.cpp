@@ -32,6 +32,10 @@ bool has_no_body(int status) { return status < 200 || status == 204 || status ==
 }  // namespace
 
 void append_status_line(std::string& out, int status, std::string_view reason) {
+    if (status == 200 && reason.empty()) {
+        out.append("HTTP/1.1 200 OK\r\n");
+        return;
+    }
     out.append("HTTP/1.1 ");
     append_number(out, static_cast<std::uint64_t>(status));
     out.push_back(' ');
@@ -267,7 +271,8 @@ Coro<void> ServerConnection::run(std::shared_ptr<ServerConnection> self) {
                     close();
                     break;
                 }
-                co_await wait_wake();
+                wake_.clear();
+                co_await wake_.wait();
             }
             if (phase_ != Phase::ready || lost_) break;
             co_await serve_one();
@@ -385,62 +390,92 @@ void ServerConnection::next_request() {
 // ---- writing -----------------------------------------------------------------------------
 
 void ServerConnection::append_common_fields(std::string& out, bool keep_alive) {
-    out.append("Date: ");
-    out.append(state_->date());
-    out.append("\r\n");
-    if (!state_->options.server_name.empty()) {
-        out.append("Server: ");
-        out.append(state_->options.server_name);
-        out.append("\r\n");
-    }
-    const RequestHead& h = parser_.head();
+    out.append(state_->date_and_server());
     if (!keep_alive)
         out.append("Connection: close\r\n");
-    else if (h.version_minor == 0)
+    else if (parser_.head().version_minor == 0)
         out.append("Connection: keep-alive\r\n");
 }
+
+namespace {
+// Writes a head into memory sized beforehand: the hot path's head is a few memcpy's.
+struct HeadWriter {
+    char* p;
+    void put(std::string_view s) noexcept {
+        std::memcpy(p, s.data(), s.size());
+        p += s.size();
+    }
+    void put_number(std::uint64_t v) noexcept {
+        char digits[24];
+        char* d = digits + sizeof digits;
+        do {
+            *--d = static_cast<char>('0' + v % 10);
+            v /= 10;
+        } while (v != 0);
+        put(std::string_view(d, static_cast<std::size_t>(digits + sizeof digits - d)));
+    }
+};
+}  // namespace
 
 void ServerConnection::write_response(Response& resp) {
     if (!transport_) return;
     response_started_ = true;
     bool keep = will_keep_alive();
     if (!keep) must_close_ = true;
-    std::string& out = state_->head;
-    out.clear();
-    append_status_line(out, resp.status, resp.reason);
     bool no_body = has_no_body(resp.status);
     bool custom_type = false, custom_length = false;
+    std::size_t fields_size = 0;
     for (const auto& [n, v] : resp.headers) {
         if (iequals(n, "Content-Type")) custom_type = true;
         else if (iequals(n, "Content-Length")) custom_length = true;
+        fields_size += n.size() + v.size() + 4;
+    }
+    bool send_body = !no_body && !resp.body.empty() && parser_.head().method != "HEAD";
+    bool inline_body = send_body && resp.body.size() <= 2048;  // one buffer, one iovec
+    std::string_view reason = resp.reason.empty() ? reason_phrase(resp.status) : std::string_view(resp.reason);
+    std::string_view date_server = state_->date_and_server();
+    std::size_t bound = 32 + reason.size() + 16 + resp.content_type.size() + 2 + 40 + date_server.size() + 26 +
+                        fields_size + 2 + (inline_body ? resp.body.size() : 0);
+    char* buf = state_->head_buffer(bound);
+    HeadWriter w{buf};
+    if (resp.status == 200 && resp.reason.empty()) {
+        w.put("HTTP/1.1 200 OK\r\n");
+    } else {
+        w.put("HTTP/1.1 ");
+        w.put_number(static_cast<std::uint64_t>(resp.status));
+        w.put(" ");
+        w.put(reason);
+        w.put("\r\n");
     }
     if (!resp.content_type.empty() && !custom_type && !no_body) {
-        out.append("Content-Type: ");
-        out.append(resp.content_type);
-        out.append("\r\n");
+        w.put("Content-Type: ");
+        w.put(resp.content_type);
+        w.put("\r\n");
     }
     if (!no_body && !custom_length) {
-        out.append("Content-Length: ");
-        append_number(out, resp.body.size());
-        out.append("\r\n");
+        w.put("Content-Length: ");
+        w.put_number(resp.body.size());
+        w.put("\r\n");
     }
-    append_common_fields(out, keep);
+    w.put(date_server);
+    if (!keep)
+        w.put("Connection: close\r\n");
+    else if (parser_.head().version_minor == 0)
+        w.put("Connection: keep-alive\r\n");
     for (const auto& [n, v] : resp.headers) {
-        out.append(n);
-        out.append(": ");
-        out.append(v);
-        out.append("\r\n");
+        w.put(n);
+        w.put(": ");
+        w.put(v);
+        w.put("\r\n");
     }
-    out.append("\r\n");
-    bool send_body = !no_body && parser_.head().method != "HEAD" && !resp.body.empty();
-    if (send_body && resp.body.size() <= 2048) {
-        out.append(resp.body);  // one buffer, one iovec
-        transport_->write(out);
-    } else if (send_body) {
-        std::string_view pieces[2] = {out, resp.body};
+    w.put("\r\n");
+    if (inline_body) w.put(resp.body);
+    std::string_view head(buf, static_cast<std::size_t>(w.p - buf));
+    if (send_body && !inline_body) {
+        std::string_view pieces[2] = {head, resp.body};
         transport_->writelines(pieces);
     } else {
-        transport_->write(out);
+        transport_->write(head);
     }
     stream_complete_ = true;
 }
@@ -457,9 +492,9 @@ void ServerConnection::write_error(int status, std::string_view detail) noexcept
         append_status_line(out, status, {});
         out.append("Content-Type: text/plain\r\nContent-Length: ");
         append_number(out, body.size());
-        out.append("\r\nConnection: close\r\nDate: ");
-        out.append(state_->date());
-        out.append("\r\n\r\n");
+        out.append("\r\nConnection: close\r\n");
+        out.append(state_->date_and_server());
+        out.append("\r\n");
         out.append(body);
         transport_->write(out);
     } catch (...) {  // out of memory: the close below still tells the client

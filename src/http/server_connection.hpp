@@ -53,17 +53,27 @@ public:
     char* take_buffer();
     void give_buffer(char* b) noexcept;
 
-    /// The Date field's value for now, formatted again only when the second changed.
-    std::string_view date();
+    /// "Date: ...\r\nServer: ...\r\n" for now, formatted again only when the second changed.
+    std::string_view date_and_server();
     /// Scratch space for a response head: the transport copies what it does not send at once.
     std::string head;
+    /// The same as raw memory of at least `size` bytes, for the hot path.
+    char* head_buffer(std::size_t size) {
+        if (size > head_cap_) {
+            head_buf_ = std::make_unique<char[]>(size);
+            head_cap_ = size;
+        }
+        return head_buf_.get();
+    }
 
 private:
     void arm_sweep();
     void sweep() noexcept;
 
     std::vector<char*> free_buffers_;
-    std::string date_;
+    std::unique_ptr<char[]> head_buf_;
+    std::size_t head_cap_ = 0;
+    std::string date_fields_;
     std::int64_t date_second_ = -1;
     TimerHandle sweep_;
     bool sweep_armed_ = false;
