@@ -36,7 +36,11 @@ void ServerState::add(ServerConnection* c) {
     c->index = connections.size();
     connections.push_back(c);
     all_closed.clear();
-    if (!sweep_armed_) arm_sweep();
+    if (!sweep_armed_) {
+        now = loop->time();
+        refresh_date();
+        arm_sweep();
+    }
 }
 
 void ServerState::remove(ServerConnection* c) noexcept {
@@ -73,9 +77,9 @@ void ServerState::give_buffer(char* b) noexcept {
     delete[] b;
 }
 
-std::string_view ServerState::date_and_server() {
-    auto now = std::chrono::system_clock::now();
-    std::int64_t second = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+void ServerState::refresh_date() {
+    auto wall = std::chrono::system_clock::now();
+    std::int64_t second = std::chrono::duration_cast<std::chrono::seconds>(wall.time_since_epoch()).count();
     if (second != date_second_) {
         date_second_ = second;
         date_fields_ = "Date: ";
@@ -87,7 +91,6 @@ std::string_view ServerState::date_and_server() {
             date_fields_ += "\r\n";
         }
     }
-    return date_fields_;
 }
 
 void ServerState::arm_sweep() {
@@ -97,7 +100,11 @@ void ServerState::arm_sweep() {
 
 void ServerState::sweep() noexcept {
     sweep_armed_ = false;
-    TimePoint now = loop->time();
+    now = loop->time();
+    try {
+        refresh_date();
+    } catch (...) {  // out of memory: the old date stays
+    }
     // A check may close a connection, which leaves the list on a later iteration: iterate a copy.
     std::vector<ServerConnection*> snapshot;
     try {
@@ -140,8 +147,8 @@ Coro<void> Server::shutdown(Duration timeout) {
     state_->shutting_down = true;
     if (listener_) listener_->close();
     {
-        std::vector<detail::ServerConnection*> now = state_->connections;
-        for (auto* c : now) c->close_if_idle();
+        std::vector<detail::ServerConnection*> open = state_->connections;
+        for (auto* c : open) c->close_if_idle();
     }
     if (!state_->connections.empty()) {
         try {

@@ -43,6 +43,10 @@ public:
     EventLoop* loop;
     std::vector<ServerConnection*> connections;  // each knows its index
     bool shutting_down = false;
+    /// The loop's time at the last sweep (or the first connection): what the connections stamp
+    /// their phases with, so a request reads no clock. Late by at most one sweep interval, so a
+    /// timeout fires at most that much early (a quarter of the shortest timeout).
+    TimePoint now{};
     std::uint64_t requests = 0;
     Event all_closed;  // set when `connections` becomes empty
 
@@ -53,8 +57,9 @@ public:
     char* take_buffer();
     void give_buffer(char* b) noexcept;
 
-    /// "Date: ...\r\nServer: ...\r\n" for now, formatted again only when the second changed.
-    std::string_view date_and_server();
+    /// "Date: ...\r\nServer: ...\r\n", formatted again by the sweep (at least once a second)
+    /// when the second changed, as aiohttp does: a response reads no clock.
+    std::string_view date_and_server() const noexcept { return date_fields_; }
     /// Scratch space for a response head: the transport copies what it does not send at once.
     std::string head;
     /// The same as raw memory of at least `size` bytes, for the hot path.
@@ -68,6 +73,7 @@ public:
 
 private:
     void arm_sweep();
+    void refresh_date();
     void sweep() noexcept;
 
     std::vector<char*> free_buffers_;
