@@ -50,7 +50,8 @@ protected:
             po.stdin = aio::PIPE;
             po.stdout = aio::PIPE;
             po.stderr = aio::PIPE;
-            auto p = co_await aio::create_subprocess_exec(program, argv, po);
+            aio::ProgramArgs pargs(std::move(argv));
+            auto p = co_await aio::create_subprocess_exec(program, std::move(pargs), po);
             auto [out, err] = co_await aio::wait_for(p.communicate(input), 20s);
             EXPECT_EQ(p.returncode().value_or(-1), 0) << err;
             co_await server->shutdown(2s);

@@ -83,8 +83,8 @@ TEST_F(HttpServerRobustness, TenThousandConcurrentKeepAliveConnectionsAreServed)
         auto server = co_await aio::http::serve(h, "127.0.0.1", 0);
         aio::SubprocessOptions po;
         po.stdout = aio::PIPE;
-        auto client = co_await aio::create_subprocess_exec(
-            "/usr/bin/python3", {"-c", kManyClients, std::to_string(server->port()), std::to_string(kClients)}, po);
+        aio::ProgramArgs args{"-c", kManyClients, std::to_string(server->port()), std::to_string(kClients)};
+        auto client = co_await aio::create_subprocess_exec("/usr/bin/python3", std::move(args), po);
         auto [out, err] = co_await client.communicate();
         EXPECT_EQ(out, std::to_string(2 * kClients) + "\n") << err;
         EXPECT_EQ(server->requests(), 2u * kClients);
