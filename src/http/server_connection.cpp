@@ -55,9 +55,9 @@ ServerConnection::~ServerConnection() {
 
 void ServerConnection::connection_made(Transport& t) {
     transport_ = &t;
-    since_ = state_->now;
-    state_->add(this);
+    state_->add(this);  // first: the first connection starts the sweep, which sets `now`
     registered_ = true;
+    since_ = state_->now;
     if (state_->shutting_down) {
         task_done_ = true;  // no task: connection_lost() alone ends it
         close();

@@ -259,3 +259,21 @@ TEST_F(HttpServerLifecycle, AHandlerTakesTheConnectionOverWithTheBytesAfterTheHe
     };
     run(body());
 }
+
+TEST_F(HttpServerLifecycle, TheFirstConnectionOfAServerIsNotTakenForIdleSinceTheEpoch) {
+    // A regression: the first connection was stamped before the sweep had read the clock, so the
+    // first sweep closed it whatever the keep-alive timeout.
+    auto body = [&]() -> aio::Coro<void> {
+        aio::http::Handler h = hello;
+        aio::http::ServerOptions o;
+        o.keepalive_timeout = 2s;  // a sweep every 500 ms
+        auto server = co_await aio::http::serve(h, "127.0.0.1", 0, o);
+        auto c = co_await RawClient::connect(server->port());
+        co_await aio::sleep(700ms);  // no request yet; past the first sweep, within the timeout
+        co_await c.send(get("/"));
+        EXPECT_EQ((co_await c.response()).body, "hi");
+        co_await c.close();
+        co_await server->shutdown(1s);
+    };
+    run(body());
+}
