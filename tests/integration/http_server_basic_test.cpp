@@ -26,6 +26,13 @@ aio::Coro<aio::http::Response> routes(aio::http::Request& req) {
         co_return aio::http::Response(out);
     }
     if (p == "/ignore-body") co_return aio::http::Response("ignored");
+    if (p == "/forbidden") throw aio::http::HTTPException(403, "not for you");
+    if (p == "/exactly") {  // two reads of 3, then what is left
+        std::string a = co_await req.content().readexactly(3);
+        std::string b = co_await req.content().readexactly(3);
+        std::string rest = co_await req.content().read_all();
+        co_return aio::http::Response(a + "|" + b + "|" + rest + (req.content().at_eof() ? "|eof" : ""));
+    }
     if (p == "/fail") throw std::runtime_error("secret internal detail");
     if (p == "/teapot") {
         aio::http::Response r("short and stout", 418);
@@ -311,6 +318,34 @@ TEST_F(HttpServer, AClientThatHalfClosesAfterItsRequestStillGetsTheAnswer) {
         co_await c.send(get("/"));
         c.writer.write_eof();
         EXPECT_EQ((co_await c.response()).body, "Hello, World!");
+        EXPECT_TRUE(co_await c.closed_by_server());
+        co_await c.close();
+    };
+    with_server(body);
+}
+
+TEST_F(HttpServer, AnHTTPExceptionAnswersWithItsStatusAndText) {
+    auto body = [](aio::http::Server& s) -> aio::Coro<void> {
+        auto c = co_await RawClient::connect(s.port());
+        co_await c.send(get("/forbidden"));
+        RawResponse r = co_await c.response();
+        EXPECT_EQ(r.status, 403);
+        EXPECT_EQ(r.body, "not for you");
+        co_await c.send(get("/"));  // not a reason to close
+        EXPECT_EQ((co_await c.response()).status, 200);
+        co_await c.close();
+    };
+    with_server(body);
+}
+
+TEST_F(HttpServer, ReadexactlySplitsTheBodyAndATooShortBodyIs400) {
+    auto body = [](aio::http::Server& s) -> aio::Coro<void> {
+        auto c = co_await RawClient::connect(s.port());
+        co_await c.send("POST /exactly HTTP/1.1\r\nHost: x\r\nContent-Length: 8\r\n\r\nabcdefgh");
+        EXPECT_EQ((co_await c.response()).body, "abc|def|gh|eof");
+        co_await c.send("POST /exactly HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nabcd");
+        RawResponse r = co_await c.response();
+        EXPECT_EQ(r.status, 400);
         EXPECT_TRUE(co_await c.closed_by_server());
         co_await c.close();
     };
