@@ -117,8 +117,10 @@ public:
     /// Takes the connection over (the WebSocket handshake, CONNECT, any Upgrade): the server
     /// stops reading and writing on it and forgets it once the handler returns; the handler
     /// writes its own response head (`101 Switching Protocols`, ...) on the transport. Returns
-    /// the transport and the bytes received after this request's head. The handler's return
-    /// value is then ignored. RuntimeError if a response was already started.
+    /// the transport and the bytes received after this request's head. Reading is paused: call
+    /// `set_protocol()` with the new protocol, hand it the tail, then `resume_reading()`. The
+    /// handler's return value is then ignored. RuntimeError if a response was already started,
+    /// ConnectionResetError if the client is gone.
     TakenOver take_over();
 
     /// The connection's transport (its extra info, its write buffer). ConnectionResetError once

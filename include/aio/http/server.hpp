@@ -53,12 +53,15 @@ struct ServerOptions {
     Duration body_timeout = std::chrono::seconds(60);
     /// Cancel the handler when the client disconnects before the response is sent. Off by
     /// default, as in aiohttp 3.9+: the handler runs to its end and its response is dropped.
+    /// When on, an EOF from the client while its handler runs counts as leaving (a read cannot
+    /// tell a half-close from a close); when off, a half-closed client still gets its answer.
     bool cancel_handler_on_disconnect = false;
     /// Keep-alive at all; false: `Connection: close` on every response.
     bool keep_alive = true;
     /// The limits of the request parser (414, 431).
     ParserLimits limits = {};
-    /// Sent as the Server field; empty: none.
+    /// Sent as the Server field; empty: none. A view: the text must outlive the server (a
+    /// literal does).
     std::string_view server_name = "aio";
     /// listen() backlog (see aio::ServerOptions).
     int backlog = SOMAXCONN;
@@ -81,7 +84,8 @@ public:
 
     /// Listens on `host`:`port` (0: a free port). Throws what aio::create_server throws.
     Coro<void> listen(std::string host, std::uint16_t port);
-    /// A protocol for one connection, for a server made by hand (aio::create_server, TLS).
+    /// A protocol for one connection, for a server made by hand (aio::create_server with an
+    /// SSLContext, a Unix socket). shutdown() does not know such a listener: close it first.
     std::shared_ptr<Protocol> make_protocol();
 
     /// The graceful end: stops accepting, closes idle keep-alive connections at once, lets the
