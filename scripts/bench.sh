@@ -46,6 +46,16 @@ done
 echo "== aio benchmarks: $bin_dir/tasks_bench vs peers (core 0)"
 /usr/bin/python3 "$root/bench/run_bench.py" --bin-dir "$bin_dir" "$@"
 
+# The HTTP/1.1 parser choice (docs/http.md): aio's parser vs Boost.Beast and http-parser, on core 0.
+echo
+if [[ -x "$bin_dir/http_parser_bench" ]]; then
+    parser_runs=7
+    for a in "$@"; do [[ "$a" == --quick ]] && parser_runs=1; done
+    taskset -c 0 "$bin_dir/http_parser_bench" --runs "$parser_runs"
+else
+    echo "== http_parser_bench: not built"
+fi
+
 # The echo workload: servers on core 0, the load generator on core 1 (bench/echo_bench.py).
 echo
 echo "== echo: aio streams and Protocol vs raw C epoll, asyncio, uvloop"
