@@ -2,6 +2,7 @@
 
 #include "aio/http/url.hpp"
 
+#include <algorithm>
 #include <string>
 
 #include "http/url_encoding.hpp"
@@ -97,6 +98,18 @@ std::uint16_t parse_port(std::string_view text, std::string_view url) {
     return static_cast<std::uint16_t>(value);
 }
 
+/// RFC 3986 4.2: in a reference with no scheme and no authority, a `:` in the first segment would
+/// read as a scheme's end, so it is written `%3A` (decoding `%41` may have made one look like it).
+void protect_first_segment(std::string& path) {
+    const auto end = std::min(path.find('/'), path.size());
+    for (std::size_t i = 0; i < end; ++i) {
+        if (path[i] == ':') {
+            path.replace(i, 1, "%3A");
+            return protect_first_segment(path);
+        }
+    }
+}
+
 void append_host(std::string& out, std::string_view host) {
     if (host.find(':') == std::string_view::npos) {
         out += host;
@@ -138,6 +151,7 @@ URL::URL(std::string_view text) {
     }
     path_ = detail::requote(rest, kPathChars);
     if (has_authority_) path_ = remove_dot_segments(path_);
+    if (scheme_.empty() && !has_authority_) protect_first_segment(path_);
 }
 
 void URL::parse_authority(std::string_view authority, std::string_view original) {
@@ -279,6 +293,8 @@ URL URL::with_path(std::string_view decoded_path) const {
     if (has_authority_) {
         if (!out.path_.empty() && out.path_.front() != '/') out.path_.insert(0, "/");
         out.path_ = remove_dot_segments(out.path_);
+    } else if (scheme_.empty()) {
+        protect_first_segment(out.path_);
     }
     out.query_.clear();
     out.fragment_.clear();
@@ -323,7 +339,11 @@ std::string URL::authority_text(bool encoded) const {
         }
         out += '@';
     }
-    append_host(out, host_);
+    if (encoded || host_.find(':') != std::string::npos) {
+        append_host(out, host_);
+    } else {
+        out += detail::host_for_humans(host_);
+    }
     if (port_) out += ":" + std::to_string(*port_);
     return out;
 }

@@ -109,6 +109,96 @@ bool punycode_encode(const std::u32string& label, std::string& out) {
     return true;
 }
 
+bool punycode_decode(std::string_view text, std::u32string& out) {
+    constexpr std::uint32_t kBase = 36, kTmin = 1, kTmax = 26;
+    constexpr std::uint32_t kMax = 0xffffffffu;
+    const auto dash = text.rfind('-');
+    std::size_t in = 0;
+    if (dash != std::string_view::npos) {
+        for (std::size_t k = 0; k < dash; ++k) {
+            if (static_cast<unsigned char>(text[k]) >= 0x80) return false;
+            out += static_cast<char32_t>(text[k]);
+        }
+        in = dash + 1;
+    }
+    std::uint32_t n = 128, i = 0, bias = 72;
+    while (in < text.size()) {
+        const std::uint32_t old_i = i;
+        std::uint32_t w = 1;
+        for (std::uint32_t k = kBase;; k += kBase) {
+            if (in >= text.size()) return false;
+            const char c = text[in++];
+            std::uint32_t digit = 0;
+            if (c >= 'a' && c <= 'z') {
+                digit = static_cast<std::uint32_t>(c - 'a');
+            } else if (c >= 'A' && c <= 'Z') {
+                digit = static_cast<std::uint32_t>(c - 'A');
+            } else if (c >= '0' && c <= '9') {
+                digit = static_cast<std::uint32_t>(c - '0') + 26;
+            } else {
+                return false;
+            }
+            if (digit > (kMax - i) / w) return false;
+            i += digit * w;
+            const std::uint32_t t = k <= bias ? kTmin : (k >= bias + kTmax ? kTmax : k - bias);
+            if (digit < t) break;
+            if (w > kMax / (kBase - t)) return false;
+            w *= kBase - t;
+        }
+        const auto points = static_cast<std::uint32_t>(out.size()) + 1;
+        bias = adapt(i - old_i, points, old_i == 0);
+        if (i / points > kMax - n) return false;
+        n += i / points;
+        i %= points;
+        if (n > 0x10ffff || (n >= 0xd800 && n <= 0xdfff)) return false;
+        out.insert(out.begin() + i, static_cast<char32_t>(n));
+        ++i;
+    }
+    return true;
+}
+
+namespace {
+
+void append_utf8(std::string& out, char32_t cp) {
+    if (cp < 0x80) {
+        out += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+        out += static_cast<char>(0xc0 | (cp >> 6));
+        out += static_cast<char>(0x80 | (cp & 0x3f));
+    } else if (cp < 0x10000) {
+        out += static_cast<char>(0xe0 | (cp >> 12));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
+        out += static_cast<char>(0x80 | (cp & 0x3f));
+    } else {
+        out += static_cast<char>(0xf0 | (cp >> 18));
+        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3f));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
+        out += static_cast<char>(0x80 | (cp & 0x3f));
+    }
+}
+
+}  // namespace
+
+std::string host_for_humans(std::string_view host) {
+    std::string out;
+    std::size_t start = 0;
+    for (;;) {
+        auto dot = host.find('.', start);
+        if (dot == std::string_view::npos) dot = host.size();
+        const auto label = host.substr(start, dot - start);
+        std::u32string points;
+        if (label.starts_with("xn--") && punycode_decode(label.substr(4), points)) {
+            for (char32_t c : points) append_utf8(out, c);
+        } else {
+            out += label;
+        }
+        if (dot == host.size()) break;
+        out += '.';
+        start = dot + 1;
+    }
+    return out;
+}
+
 std::string normalize_reg_name(std::string_view raw, std::string_view url) {
     std::string decoded;
     decoded.reserve(raw.size());

@@ -18,4 +18,10 @@ std::string normalize_ipv6(std::string_view inside, std::string_view url);
 /// RFC 3492 encoding of one label's code points (without the `xn--` prefix); false on overflow.
 bool punycode_encode(const std::u32string& label, std::string& out);
 
+/// RFC 3492 decoding of a label's text after `xn--`; false when it is not valid punycode.
+bool punycode_decode(std::string_view text, std::u32string& out);
+
+/// `host` with its `xn--` labels shown as UTF-8, for people (labels that do not decode stay).
+std::string host_for_humans(std::string_view host);
+
 }  // namespace aio::http::detail

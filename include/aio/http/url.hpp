@@ -103,7 +103,8 @@ public:
 
     /// The URL as text, every part encoded; `URL(u.str()) == u`.
     std::string str() const;
-    /// The same with path, query and fragment decoded, for people to read (yarl's human_repr).
+    /// The same with path, query and fragment decoded and punycode host labels in Unicode, for
+    /// people to read (yarl's human_repr).
     std::string human_repr() const;
 
     friend bool operator==(const URL& a, const URL& b) noexcept;

@@ -6,7 +6,9 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <iterator>
 #include <random>
+#include <string>
 
 using namespace std::chrono;
 using aio::http::format_http_date;
@@ -144,4 +146,20 @@ TEST(CookieDate, RefusesMissingOrOutOfRangeParts) {
         EXPECT_EQ(parse_cookie_date(bad), std::nullopt) << bad;
     }
     EXPECT_EQ(parse_cookie_date("Fri, 31 Dec 9999 23:59:59 GMT"), system_clock::time_point::max());
+}
+
+TEST(HttpDate, RandomTextNeverCrashesAndRarelyParses) {
+    std::mt19937 random(5);
+    static const char* kPieces[] = {"Sun", "Sunday", ", ",   " ",  "-",    ":",  "06", "6",
+                                    "Nov", "nov",    "1994", "94", "08",   "49", "37", "GMT",
+                                    "\t",  "x",      "99",   "0",  "\xff", ";"};
+    std::uniform_int_distribution<std::size_t> pick(0, std::size(kPieces) - 1), count(0, 14);
+    for (int i = 0; i < 20000; ++i) {
+        std::string text;
+        for (std::size_t n = count(random); n > 0; --n) text += kPieces[pick(random)];
+        if (auto t = parse_http_date(text)) {
+            EXPECT_EQ(parse_http_date(format_http_date(*t)), *t) << text;
+        }
+        (void)parse_cookie_date(text);
+    }
 }

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <iterator>
+#include <random>
 #include <string>
 
 using aio::http::InvalidURL;
@@ -165,6 +167,10 @@ TEST(URL, RelativeReferences) {
     EXPECT_EQ(network.host(), "other.host");
     EXPECT_EQ(network.port(), 81);
     EXPECT_EQ(URL("").str(), "");
+    // RFC 3986 4.2: a colon in the first segment would read as a scheme.
+    EXPECT_EQ(URL("%61:b/c:d").str(), "a%3Ab/c:d");
+    EXPECT_FALSE(URL(URL("%61:b").str()).is_absolute());
+    EXPECT_EQ(URL("/x").with_path("a:b").str(), "a%3Ab");
 }
 
 // RFC 3986 5.4.1, every normal example.
@@ -267,6 +273,27 @@ TEST(URL, HumanReprDecodesForPeople) {
     EXPECT_EQ(u.human_repr(), "http://user:pw@h/caf\xc3\xa9/a b?q=a b&#x y");
 }
 
+TEST(URL, HumanReprShowsPunycodeHostsInUnicode) {
+    EXPECT_EQ(URL("http://m\xc3\xbcnchen.de/").human_repr(), "http://m\xc3\xbcnchen.de/");
+    EXPECT_EQ(URL("http://xn--ihqwcrb4cv8a8dqg056pqjye.example/").human_repr(),
+              "http://\xe4\xbb\x96\xe4\xbb\xac\xe4\xb8\xba\xe4\xbb\x80\xe4\xb9\x88\xe4\xb8"
+              "\x8d\xe8\xaf\xb4\xe4\xb8\xad\xe6\x96\x87.example/");
+    EXPECT_EQ(URL("http://xn--!!.example/").human_repr(), "http://xn--!!.example/")
+        << "a label that is not punycode stays as it is";
+    EXPECT_EQ(URL("http://xn--99999999999999.example/").human_repr(),
+              "http://xn--99999999999999.example/")
+        << "overflow is refused, not wrapped";
+    for (const char* host :
+         {"b\xc3\xbc"
+          "cher",
+          "\xce\xb5\xce\xbb\xce\xbb\xce\xb7\xce\xbd\xce\xb9\xce\xba\xce\xac",
+          "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e", "a-b-\xc3\xbc", "\xf0\x9f\x98\x80x"}) {
+        const std::string url = std::string("http://") + host + ".test/";
+        EXPECT_EQ(URL(url).human_repr(), url);
+        EXPECT_TRUE(URL(url).host().starts_with("xn--")) << URL(url).host();
+    }
+}
+
 TEST(URL, WithoutCredentialsDropsUserInfoAndFragment) {
     URL u("https://alice:secret@h:8443/p?q=1#frag");
     EXPECT_EQ(u.without_credentials().str(), "https://h:8443/p?q=1");
@@ -337,4 +364,40 @@ TEST(URLErrors, BadIPv6LiteralsAreRefused) {
     expect_invalid("http://[::1]:99999/", "out of range");
     expect_invalid("http://[v1.x]/", "IPvFuture");
     expect_invalid("http://[fe80::1%25]/", "zone");
+}
+
+TEST(URL, AnyInputEitherParsesAndRoundTripsOrIsInvalidURL) {
+    // Fixed seed: strings made of URL syntax, escapes, controls and UTF-8 pieces.
+    static const char* kPieces[] = {
+        "http", "https",    "ws",     "ftp", ":",   "//", "/",    "?",
+        "#",    "@",        "[",      "]",   "::1", "%",  "%2",   "%41",
+        "%2F",  "%zz",      "%00",    "..",  ".",   "a",  "B",    "0",
+        "80",   "99999",    "&",      "=",   "+",   " ",  "\t",   "\x01",
+        "\x7f", "\xc3\xa9", "\xff",   ";",   "~",   "\\", "xn--", "host.example",
+        "%25",  "v1.x",     "user:pw"};
+    std::mt19937 random(11);
+    std::uniform_int_distribution<std::size_t> pick(0, std::size(kPieces) - 1), count(0, 12);
+    int parsed = 0, refused = 0;
+    for (int i = 0; i < 20000; ++i) {
+        std::string text;
+        for (std::size_t n = count(random); n > 0; --n) text += kPieces[pick(random)];
+        try {
+            URL u(text);
+            ++parsed;
+            const URL again(u.str());
+            ASSERT_EQ(again.str(), u.str()) << "input '" << text << "'";
+            ASSERT_TRUE(again == u) << "input '" << text << "'";
+            (void)u.human_repr();
+            (void)u.path();
+            (void)u.query();
+            if (u.is_absolute() && !u.host().empty()) (void)u.origin();
+            const URL joined = URL("http://base.example/a/b").join(u);
+            ASSERT_EQ(URL(joined.str()).str(), joined.str()) << "joined '" << text << "'";
+        } catch (const InvalidURL& e) {
+            ++refused;
+            EXPECT_NE(std::string(e.what()).find("invalid URL"), std::string::npos);
+        }
+    }
+    EXPECT_GT(parsed, 1000);
+    EXPECT_GT(refused, 100);
 }
