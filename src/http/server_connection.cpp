@@ -290,8 +290,6 @@ Coro<void> ServerConnection::serve_one() {
     phase_ = Phase::handler;
     Request req(this, &parser_.head());
     std::exception_ptr failure;
-    int failure_status = 0;
-    std::string failure_text;
     try {
         Response resp = co_await state_->handler(req);
         if (phase_ == Phase::taken) co_return;
@@ -302,52 +300,56 @@ Coro<void> ServerConnection::serve_one() {
             if (response_started_) throw RuntimeError("the handler returned a Response after starting a StreamResponse");
             write_response(resp);
         }
-    } catch (const HTTPException& e) {
-        failure_status = e.status();
-        failure_text = e.what();
-        if (failure_status == 413 || failure_status == 408 || failure_status == 400) must_close_ = true;
-    } catch (const CancelledError&) {
-        throw;
-    } catch (const ConnectionError&) {
-        // The client went away under a StreamResponse: nobody to answer, nothing to report.
-        if (!lost_ && transport_) {
-            failure_status = 500;
-            failure_text = "500 Internal Server Error";
-            ExceptionContext ctx;
-            ctx.message = "Error handling request";
-            ctx.exception = std::current_exception();
-            state_->loop->call_exception_handler(ctx);
-        } else {
-            phase_ = Phase::closing;
-            co_return;
-        }
     } catch (...) {
         failure = std::current_exception();
-        failure_status = 500;
-        failure_text = "500 Internal Server Error";
-        ExceptionContext ctx;
-        ctx.message = "Error handling request";
-        ctx.exception = failure;
-        state_->loop->call_exception_handler(ctx);
     }
-    if (phase_ == Phase::taken) co_return;
-    if (failure_status != 0) {
-        if (response_started_ || lost_) {
-            // Half a response is on the wire: the client can only tell by the connection closing.
-            if (transport_) transport_->abort();
-            phase_ = Phase::closing;
-            co_return;
-        }
-        ++state_->requests;
-        Response err(failure_text, failure_status);
-        write_response(err);
-    }
-    if (phase_ == Phase::closing || lost_) co_return;
+    // The error path lives outside the coroutine, so a request's frame holds none of it.
+    if (failure) answer_failure(failure);  // rethrows CancelledError
+    if (phase_ == Phase::taken || phase_ == Phase::closing || lost_) co_return;
     if (!will_keep_alive()) {
         close();
         co_return;
     }
     if (!body_done()) co_await discard_body();
+}
+
+void ServerConnection::answer_failure(const std::exception_ptr& failure) {
+    int status = 500;
+    std::string text = "500 Internal Server Error";
+    bool report = true;
+    try {
+        std::rethrow_exception(failure);
+    } catch (const CancelledError&) {
+        throw;
+    } catch (const HTTPException& e) {
+        status = e.status();
+        text = e.what();
+        report = false;
+        if (status == 413 || status == 408 || status == 400) must_close_ = true;
+    } catch (const ConnectionError&) {
+        // The client went away under a StreamResponse: nobody to answer, nothing to report.
+        if (lost_ || !transport_) {
+            phase_ = Phase::closing;
+            return;
+        }
+    } catch (...) {
+    }
+    if (report) {
+        ExceptionContext ctx;
+        ctx.message = "Error handling request";
+        ctx.exception = failure;
+        state_->loop->call_exception_handler(ctx);
+    }
+    if (phase_ == Phase::taken) return;
+    if (response_started_ || lost_) {
+        // Half a response is on the wire: the client can only tell by the connection closing.
+        if (transport_) transport_->abort();
+        phase_ = Phase::closing;
+        return;
+    }
+    ++state_->requests;
+    Response err(std::move(text), status);
+    write_response(err);
 }
 
 bool ServerConnection::will_keep_alive() const noexcept {

@@ -132,6 +132,7 @@ private:
 
     Coro<void> run(std::shared_ptr<ServerConnection> self);
     Coro<void> serve_one();
+    void answer_failure(const std::exception_ptr& failure);
     Coro<void> wait_wake();
     void write_response(Response& resp);
     void write_error(int status, std::string_view detail) noexcept;
