@@ -61,4 +61,10 @@ echo
 echo "== echo: aio streams and Protocol vs raw C epoll, asyncio, uvloop"
 echo_args=()
 for a in "$@"; do [[ "$a" == --quick ]] && echo_args+=(--quick); done
-exec /usr/bin/python3 "$root/bench/echo_bench.py" --bin-dir "$bin_dir" --syscalls "${echo_args[@]}"
+/usr/bin/python3 "$root/bench/echo_bench.py" --bin-dir "$bin_dir" --syscalls "${echo_args[@]}"
+
+# The http workload: wrk -t1 against example_http_hello and its peers, server on core 0, wrk on
+# core 1 (bench/http_bench.py); also the memory of 10,000 idle keep-alive connections.
+echo
+echo "== http: aio::http::Server vs raw C epoll, aiohttp, node, Beast (wrk -t1 -c64/-c256)"
+exec /usr/bin/python3 "$root/bench/http_bench.py" --bin-dir "$bin_dir" --syscalls "${echo_args[@]}"
