@@ -10,6 +10,8 @@
 #                        aiocpp.pc into PREFIX (/usr/local); DESTDIR=/staging for packaging
 #   make docs            the API reference from the /// comments (Doxygen) into build/docs/html
 #   make bench           build (release) and run the benchmarks against asyncio and uvloop (bench/)
+#   make fuzz            build the HTTP parser's fuzzers (libFuzzer, build/fuzz) and run each for
+#                        FUZZ_SECONDS (60) from its seeds in fuzz/corpus/
 #   make build           build the RUN_PRESET (release) tree: library, examples, tests, benchmarks
 #   make test-release    the tests built with -O2
 #   make test-asan       the tests under AddressSanitizer + UBSan;  make test-tsan: ThreadSanitizer
@@ -24,7 +26,7 @@
 # The toolchain is clang++ (Debian 12's clang 14): g++ 12 miscompiles lambdas with captures and
 # braced option structs written inside co_await (docs/toolchain.md has the measurements).
 # Variables: ARGS, CTEST_ARGS, RUN_PRESET (preset for `make run`/`make build`/`make examples`),
-# PREFIX and DESTDIR (for `make install`).
+# PREFIX and DESTDIR (for `make install`), FUZZ_SECONDS (per fuzzer, for `make fuzz`).
 #
 # The sanitizer presets build with -Og and line tables only (-g1): their reports still name each
 # frame's function, file and line, and compiling the tests' coroutines under a sanitizer, most of
@@ -40,6 +42,7 @@ ARGS ?=
 CTEST_ARGS ?=
 PREFIX ?= /usr/local
 DESTDIR ?=
+FUZZ_SECONDS ?= 60
 
 FORMAT_DIRS := include src tests bench examples
 
@@ -49,7 +52,7 @@ TSAN_WRAPPER = $(shell bash scripts/tsan_wrapper.sh)
 
 .DEFAULT_GOAL := build
 .PHONY: help deps build run examples install docs test test-debug test-release test-asan test-tsan \
-        test-gcc test-gcc-release test-gcc-asan test-gcc-tsan bench format format-check clean
+        test-gcc test-gcc-release test-gcc-asan test-gcc-tsan bench fuzz format format-check clean
 
 help:
 	@awk 'NR == 1 { next } /^#/ { sub(/^# ?/, ""); print; next } { exit }' Makefile
@@ -125,6 +128,9 @@ bench:
 	@bash scripts/deps.sh bench
 	$(call build_preset,release)
 	AIO_BUILD_DIR=build/release AIO_BIN_DIR=build/release/bin bash scripts/bench.sh $(ARGS)
+
+fuzz: deps
+	@bash fuzz/run.sh $(FUZZ_SECONDS)
 
 format:
 	@bash scripts/deps.sh format

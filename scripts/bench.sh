@@ -52,9 +52,25 @@ echo
 echo "== http_client_c64: aio ClientSession vs wrk -t1 -c64, Node, aiohttp"
 /usr/bin/python3 "$root/bench/http_client_bench.py" --bin-dir "$bin_dir" $([[ " $* " == *" --quick "* ]] && echo --quick) || true
 
+# The HTTP/1.1 parser choice (docs/http.md): aio's parser vs Boost.Beast and http-parser, on core 0.
+echo
+if [[ -x "$bin_dir/http_parser_bench" ]]; then
+    parser_runs=7
+    for a in "$@"; do [[ "$a" == --quick ]] && parser_runs=1; done
+    taskset -c 0 "$bin_dir/http_parser_bench" --runs "$parser_runs"
+else
+    echo "== http_parser_bench: not built"
+fi
+
 # The echo workload: servers on core 0, the load generator on core 1 (bench/echo_bench.py).
 echo
 echo "== echo: aio streams and Protocol vs raw C epoll, asyncio, uvloop"
 echo_args=()
 for a in "$@"; do [[ "$a" == --quick ]] && echo_args+=(--quick); done
-exec /usr/bin/python3 "$root/bench/echo_bench.py" --bin-dir "$bin_dir" --syscalls "${echo_args[@]}"
+/usr/bin/python3 "$root/bench/echo_bench.py" --bin-dir "$bin_dir" --syscalls "${echo_args[@]}"
+
+# The http workload: wrk -t1 against example_http_hello and its peers, server on core 0, wrk on
+# core 1 (bench/http_bench.py); also the memory of 10,000 idle keep-alive connections.
+echo
+echo "== http: aio::http::Server vs raw C epoll, aiohttp, node, Beast (wrk -t1 -c64/-c256)"
+exec /usr/bin/python3 "$root/bench/http_bench.py" --bin-dir "$bin_dir" --syscalls "${echo_args[@]}"

@@ -69,11 +69,14 @@ ParseStatus RequestParser::parse(std::string_view buffer) {
     // Host: exactly one on HTTP/1.1 (RFC 9112 3.2), at most one on 1.0.
     if (f.hosts > 1) return fail(ParseError::duplicate_host);
     if (f.hosts == 0 && head_.version_minor >= 1) return fail(ParseError::missing_host);
+    if (f.bad_host) return fail(ParseError::bad_header_value);
     if (f.error != ParseError::none) return fail(f.error);
     // RFC 9112 6.1 and 6.3: the smuggling rules. Transfer-Encoding with Content-Length, or in an
     // HTTP/1.0 message, leaves the framing in doubt; a request's last coding must be chunked.
-    if (f.has_transfer_encoding && f.has_length) return fail(ParseError::content_length_and_chunked);
-    if (f.has_transfer_encoding && head_.version_minor == 0) return fail(ParseError::bad_transfer_encoding);
+    if (f.has_transfer_encoding && f.has_length)
+        return fail(ParseError::content_length_and_chunked);
+    if (f.has_transfer_encoding && head_.version_minor == 0)
+        return fail(ParseError::bad_transfer_encoding);
     if (f.has_transfer_encoding && !f.chunked) return fail(ParseError::bad_transfer_encoding);
     if (f.unknown_coding) return fail(ParseError::unknown_transfer_coding);
 
@@ -125,8 +128,10 @@ ParseStatus ResponseParser::parse(std::string_view buffer, std::string_view requ
         return ParseStatus::error;
     };
     if (f.error != ParseError::none) return fail(f.error);
-    if (f.has_transfer_encoding && f.has_length) return fail(ParseError::content_length_and_chunked);
-    if (f.has_transfer_encoding && head_.version_minor == 0) return fail(ParseError::bad_transfer_encoding);
+    if (f.has_transfer_encoding && f.has_length)
+        return fail(ParseError::content_length_and_chunked);
+    if (f.has_transfer_encoding && head_.version_minor == 0)
+        return fail(ParseError::bad_transfer_encoding);
 
     const int s = head_.status;
     const bool connect_ok = request_method == "CONNECT" && s >= 200 && s < 300;

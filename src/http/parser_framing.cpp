@@ -51,8 +51,8 @@ ParseError read_content_length(std::string_view value, Framing& f) {
 }
 
 bool known_coding(std::string_view c) noexcept {
-    return iequals(c, "gzip") || iequals(c, "x-gzip") || iequals(c, "deflate") || iequals(c, "compress") ||
-           iequals(c, "x-compress");
+    return iequals(c, "gzip") || iequals(c, "x-gzip") || iequals(c, "deflate") ||
+           iequals(c, "compress") || iequals(c, "x-compress");
 }
 
 // Transfer-Encoding = #transfer-coding (RFC 9112 6.1): chunked at most once, and only last.
@@ -89,11 +89,23 @@ ParseError read_transfer_encoding(std::string_view value, Framing& f) {
     return error;
 }
 
+// Host = uri-host [ ":" port ] (RFC 9110 7.2): reg-name, IPv4 or an IP-literal in brackets; no
+// userinfo, path or whitespace, which a proxy and a server might read differently.
+bool valid_host(std::string_view host) noexcept {
+    for (char c : host) {
+        if (!is(c, target_char) || c == '/' || c == '?' || c == '@') return false;
+    }
+    return true;
+}
+
 void read_connection(std::string_view value, Framing& f) {
     for_each_element(value, [&](std::string_view token) {
-        if (iequals(token, "close")) f.connection_close = true;
-        else if (iequals(token, "keep-alive")) f.connection_keep_alive = true;
-        else if (iequals(token, "upgrade")) f.connection_upgrade = true;
+        if (iequals(token, "close"))
+            f.connection_close = true;
+        else if (iequals(token, "keep-alive"))
+            f.connection_keep_alive = true;
+        else if (iequals(token, "upgrade"))
+            f.connection_upgrade = true;
     });
 }
 
@@ -104,28 +116,33 @@ Framing read_framing(std::span<const HeaderField> fields) noexcept {
     for (const HeaderField& h : fields) {
         ParseError e = ParseError::none;
         switch (h.name.size()) {
-        case 4:
-            if (iequals(h.name, "host")) ++f.hosts;
-            break;
-        case 6:
-            if (iequals(h.name, "expect") && iequals(h.value, "100-continue")) f.expect_continue = true;
-            break;
-        case 7:
-            if (iequals(h.name, "upgrade")) f.has_upgrade = true;
-            break;
-        case 10:
-            if (iequals(h.name, "connection")) read_connection(h.value, f);
-            break;
-        case 14:
-            if (iequals(h.name, "content-length")) e = read_content_length(h.value, f);
-            break;
-        case 17:
-            if (iequals(h.name, "transfer-encoding")) {
-                f.has_transfer_encoding = true;
-                e = read_transfer_encoding(h.value, f);
-            }
-            break;
-        default: break;
+            case 4:
+                if (iequals(h.name, "host")) {
+                    ++f.hosts;
+                    if (!valid_host(h.value)) f.bad_host = true;
+                }
+                break;
+            case 6:
+                if (iequals(h.name, "expect") && iequals(h.value, "100-continue"))
+                    f.expect_continue = true;
+                break;
+            case 7:
+                if (iequals(h.name, "upgrade")) f.has_upgrade = true;
+                break;
+            case 10:
+                if (iequals(h.name, "connection")) read_connection(h.value, f);
+                break;
+            case 14:
+                if (iequals(h.name, "content-length")) e = read_content_length(h.value, f);
+                break;
+            case 17:
+                if (iequals(h.name, "transfer-encoding")) {
+                    f.has_transfer_encoding = true;
+                    e = read_transfer_encoding(h.value, f);
+                }
+                break;
+            default:
+                break;
         }
         if (e != ParseError::none && f.error == ParseError::none) f.error = e;
     }

@@ -14,24 +14,25 @@ ParseError parse_field(HeadScan& scan, std::string_view line, std::size_t at) {
     if (i == 0) return ParseError::bad_header_name;
     if (i < line.size() && is_ws(line[i])) {
         while (i < line.size() && is_ws(line[i])) ++i;
-        return i < line.size() && line[i] == ':' ? ParseError::space_before_colon : ParseError::bad_header_name;
+        return i < line.size() && line[i] == ':' ? ParseError::space_before_colon
+                                                 : ParseError::bad_header_name;
     }
     if (i == line.size() || line[i] != ':') return ParseError::bad_header_name;
     const std::size_t name_size = i;
     std::string_view value = trim_ows(line.substr(i + 1));
-    for (char c : value) {
-        if (!is(c, field_char)) return ParseError::bad_header_value;
-    }
+    if (!all_field_chars(value)) return ParseError::bad_header_value;
     const auto value_at = static_cast<std::size_t>(value.data() - line.data()) + at;
     scan.fields.push_back({static_cast<std::uint32_t>(at), static_cast<std::uint32_t>(name_size),
-                           static_cast<std::uint32_t>(value_at), static_cast<std::uint32_t>(value.size()), false});
+                           static_cast<std::uint32_t>(value_at),
+                           static_cast<std::uint32_t>(value.size()), false});
     return ParseError::none;
 }
 
 // RFC 9112 5.2: a response's obs-fold is replaced by one SP; the value moves to the unfold
 // storage. Only the last field can be continued, so its copy is always at the storage's end.
 ParseError unfold(HeadScan& scan, std::string_view line, std::string_view buffer) {
-    if (scan.fields.empty()) return ParseError::obs_fold;  // whitespace before the first field (RFC 9112 2.2)
+    if (scan.fields.empty())
+        return ParseError::obs_fold;  // whitespace before the first field (RFC 9112 2.2)
     std::string_view more = trim_ows(line);
     for (char c : more) {
         if (!is(c, field_char)) return ParseError::bad_header_value;
@@ -39,7 +40,8 @@ ParseError unfold(HeadScan& scan, std::string_view line, std::string_view buffer
     FieldSpan& f = scan.fields.back();
     if (!f.unfolded) {
         const auto at = static_cast<std::uint32_t>(scan.unfolded.size());
-        scan.unfolded.insert(scan.unfolded.end(), buffer.data() + f.value_at, buffer.data() + f.value_at + f.value_size);
+        scan.unfolded.insert(scan.unfolded.end(), buffer.data() + f.value_at,
+                             buffer.data() + f.value_at + f.value_size);
         f.value_at = at;
         f.unfolded = true;
     }
@@ -54,7 +56,8 @@ ParseError unfold(HeadScan& scan, std::string_view line, std::string_view buffer
 }
 
 ParseError check_version(std::string_view v, StartLine& out) {
-    if (v.size() != 8 || v.substr(0, 5) != "HTTP/" || !is_digit(v[5]) || v[6] != '.' || !is_digit(v[7]))
+    if (v.size() != 8 || v.substr(0, 5) != "HTTP/" || !is_digit(v[5]) || v[6] != '.' ||
+        !is_digit(v[7]))
         return ParseError::bad_version;
     out.version_major = v[5] - '0';
     out.version_minor = v[7] - '0';
@@ -66,7 +69,8 @@ ParseError check_version(std::string_view v, StartLine& out) {
 bool is_scheme(std::string_view s) noexcept {
     if (s.empty() || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z'))) return false;
     for (char c : s) {
-        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '+' || c == '-' || c == '.';
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) ||
+                        c == '+' || c == '-' || c == '.';
         if (!ok) return false;
     }
     return true;
@@ -76,13 +80,15 @@ bool is_scheme(std::string_view s) noexcept {
 ParseError check_target(std::string_view method, std::string_view t) {
     for (std::size_t i = 0; i < t.size(); ++i) {
         if (!is(t[i], target_char)) return ParseError::bad_target;
-        if (t[i] == '%' && (i + 2 >= t.size() || !is(t[i + 1], hex_digit) || !is(t[i + 2], hex_digit)))
+        if (t[i] == '%' &&
+            (i + 2 >= t.size() || !is(t[i + 1], hex_digit) || !is(t[i + 2], hex_digit)))
             return ParseError::bad_target;
     }
     if (method == "CONNECT") {
         // host ":" port: no path, no query, a port of digits.
         const auto colon = t.rfind(':');
-        if (colon == std::string_view::npos || colon == 0 || colon + 1 == t.size()) return ParseError::bad_target;
+        if (colon == std::string_view::npos || colon == 0 || colon + 1 == t.size())
+            return ParseError::bad_target;
         for (char c : t.substr(colon + 1)) {
             if (!is_digit(c)) return ParseError::bad_target;
         }
@@ -131,7 +137,9 @@ ParseError parse_request_line(std::string_view line, std::size_t at, StartLine& 
 ParseError parse_status_line(std::string_view line, std::size_t at, StartLine& out) {
     // HTTP-version SP 3DIGIT SP reason-phrase (RFC 9112 4); the SP before an empty reason is
     // often left out, and a client cannot refuse that, so it may be.
-    if (line.size() < 8) return line.starts_with("HTTP/") || line.empty() ? ParseError::bad_version : ParseError::bad_status_line;
+    if (line.size() < 8)
+        return line.starts_with("HTTP/") || line.empty() ? ParseError::bad_version
+                                                         : ParseError::bad_status_line;
     if (line.size() > 8 && line[8] != ' ') {
         return line.substr(0, 5) == "HTTP/" ? ParseError::bad_version : ParseError::bad_status_line;
     }
@@ -154,8 +162,8 @@ ParseError parse_status_line(std::string_view line, std::size_t at, StartLine& o
     return ParseError::none;
 }
 
-ParseStatus scan_head(HeadScan& scan, std::string_view buffer, const ParserLimits& limits, std::size_t& head_size,
-                      ParseError& error) {
+ParseStatus scan_head(HeadScan& scan, std::string_view buffer, const ParserLimits& limits,
+                      std::size_t& head_size, ParseError& error) {
     auto fail = [&error](ParseError e) {
         error = e;
         return ParseStatus::error;
@@ -168,13 +176,16 @@ ParseStatus scan_head(HeadScan& scan, std::string_view buffer, const ParserLimit
     }
     while (true) {
         const std::size_t from = scan.searched > scan.line_start ? scan.searched : scan.line_start;
-        const void* lf = from < buffer.size() ? std::memchr(buffer.data() + from, '\n', buffer.size() - from) : nullptr;
+        const void* lf = from < buffer.size()
+                             ? std::memchr(buffer.data() + from, '\n', buffer.size() - from)
+                             : nullptr;
         if (lf == nullptr) {
             scan.searched = buffer.size();
             std::size_t partial = buffer.size() - scan.line_start;
             if (partial != 0 && buffer.back() == '\r') --partial;
             if (scan.phase == HeadScan::Phase::fields) {
-                if (scan.field_bytes + partial > limits.max_header_bytes) return fail(ParseError::headers_too_large);
+                if (scan.field_bytes + partial > limits.max_header_bytes)
+                    return fail(ParseError::headers_too_large);
             } else if (scan.leading + partial > limits.max_start_line) {
                 return fail(ParseError::request_line_too_long);
             }
@@ -197,41 +208,43 @@ ParseStatus scan_head(HeadScan& scan, std::string_view buffer, const ParserLimit
         if (!crlf) return fail(ParseError::bad_line_ending);
 
         switch (scan.phase) {
-        case HeadScan::Phase::leading:
-            if (line.empty()) {  // RFC 9112 2.2: an empty line before the start line is skipped
-                scan.leading += next - at;
-                if (scan.leading > limits.max_start_line) return fail(ParseError::request_line_too_long);
+            case HeadScan::Phase::leading:
+                if (line.empty()) {  // RFC 9112 2.2: an empty line before the start line is skipped
+                    scan.leading += next - at;
+                    if (scan.leading > limits.max_start_line)
+                        return fail(ParseError::request_line_too_long);
+                    break;
+                }
+                scan.phase = HeadScan::Phase::start_line;
+                [[fallthrough]];
+            case HeadScan::Phase::start_line: {
+                const ParseError e = scan.response ? parse_status_line(line, at, scan.start)
+                                                   : parse_request_line(line, at, scan.start);
+                if (e != ParseError::none) return fail(e);
+                scan.phase = HeadScan::Phase::fields;
                 break;
             }
-            scan.phase = HeadScan::Phase::start_line;
-            [[fallthrough]];
-        case HeadScan::Phase::start_line: {
-            const ParseError e =
-                scan.response ? parse_status_line(line, at, scan.start) : parse_request_line(line, at, scan.start);
-            if (e != ParseError::none) return fail(e);
-            scan.phase = HeadScan::Phase::fields;
-            break;
-        }
-        case HeadScan::Phase::fields: {
-            if (line.empty()) {
-                scan.phase = HeadScan::Phase::done;
-                scan.line_start = scan.searched = next;
-                head_size = next;
-                return ParseStatus::complete;
+            case HeadScan::Phase::fields: {
+                if (line.empty()) {
+                    scan.phase = HeadScan::Phase::done;
+                    scan.line_start = scan.searched = next;
+                    head_size = next;
+                    return ParseStatus::complete;
+                }
+                ParseError e = ParseError::none;
+                if (is_ws(line[0])) {
+                    e = scan.response ? unfold(scan, line, buffer) : ParseError::obs_fold;
+                } else if (scan.fields.size() >= limits.max_headers) {
+                    e = ParseError::too_many_headers;
+                } else {
+                    e = parse_field(scan, line, at);
+                }
+                if (e != ParseError::none) return fail(e);
+                scan.field_bytes += next - at;
+                break;
             }
-            ParseError e = ParseError::none;
-            if (is_ws(line[0])) {
-                e = scan.response ? unfold(scan, line, buffer) : ParseError::obs_fold;
-            } else if (scan.fields.size() >= limits.max_headers) {
-                e = ParseError::too_many_headers;
-            } else {
-                e = parse_field(scan, line, at);
-            }
-            if (e != ParseError::none) return fail(e);
-            scan.field_bytes += next - at;
-            break;
-        }
-        case HeadScan::Phase::done: break;  // returned before the loop
+            case HeadScan::Phase::done:
+                break;  // returned before the loop
         }
         scan.line_start = scan.searched = next;
     }
@@ -240,10 +253,12 @@ ParseStatus scan_head(HeadScan& scan, std::string_view buffer, const ParserLimit
 void make_fields(const HeadScan& scan, std::string_view buffer, std::vector<HeaderField>& fields) {
     fields.clear();
     fields.reserve(scan.fields.size());
+    // Every offset lies inside `buffer`: the scan made them from it (or from a shorter prefix).
     for (const FieldSpan& f : scan.fields) {
-        const std::string_view value = f.unfolded ? std::string_view(scan.unfolded.data() + f.value_at, f.value_size)
-                                                  : buffer.substr(f.value_at, f.value_size);
-        fields.push_back({buffer.substr(f.name_at, f.name_size), value});
+        const char* value =
+            f.unfolded ? scan.unfolded.data() + f.value_at : buffer.data() + f.value_at;
+        fields.push_back({std::string_view(buffer.data() + f.name_at, f.name_size),
+                          std::string_view(value, f.value_size)});
     }
 }
 

@@ -10,8 +10,8 @@ namespace aio::http::detail {
 /// first refused byte or exceeded limit. Only complete lines are validated, and the size limits
 /// are checked on a line before its contents, so the outcome does not depend on how the bytes
 /// were split across calls.
-ParseStatus scan_head(HeadScan& scan, std::string_view buffer, const ParserLimits& limits, std::size_t& head_size,
-                      ParseError& error);
+ParseStatus scan_head(HeadScan& scan, std::string_view buffer, const ParserLimits& limits,
+                      std::size_t& head_size, ParseError& error);
 
 ParseError parse_request_line(std::string_view line, std::size_t at, StartLine& out);
 ParseError parse_status_line(std::string_view line, std::size_t at, StartLine& out);
@@ -32,6 +32,7 @@ struct Framing {
     bool connection_upgrade = false;
     bool has_upgrade = false;
     std::size_t hosts = 0;
+    bool bad_host = false;  // a Host value that is not uri-host [":" port]
     bool expect_continue = false;
 };
 Framing read_framing(std::span<const HeaderField> fields) noexcept;

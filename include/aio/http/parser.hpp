@@ -14,8 +14,8 @@
 /// case aio::http::ParseStatus::incomplete: break;          // read more, parse again
 /// case aio::http::ParseStatus::error: answer(aio::http::status_of(parser.error())); break;
 /// case aio::http::ParseStatus::complete: {
-///     const aio::http::RequestHead& head = parser.head();   // head.method, head.target, head.headers
-///     aio::http::BodyDecoder body(head);                     // then decode() from head_size() on
+///     const aio::http::RequestHead& head = parser.head();  // method, target, headers
+///     aio::http::BodyDecoder body(head);                    // decode() from head_size() on
 ///     break;
 /// }
 /// }
@@ -65,8 +65,8 @@ struct HeadScan {
     bool response = false;
     std::size_t line_start = 0;
     std::size_t searched = 0;
-    std::size_t leading = 0;       // bytes of empty lines before the start line
-    std::size_t field_bytes = 0;   // bytes of the field lines so far, CRLFs included
+    std::size_t leading = 0;      // bytes of empty lines before the start line
+    std::size_t field_bytes = 0;  // bytes of the field lines so far, CRLFs included
     StartLine start;
     std::vector<FieldSpan> fields;
     std::vector<char> unfolded;
@@ -87,22 +87,25 @@ enum class ParseError : std::uint8_t {
     bad_status,             ///< not three digits (the client's error)
     request_line_too_long,  ///< over ParserLimits::max_start_line (414)
     // The header section.
-    bad_header_name,        ///< empty, or not a token (400)
-    space_before_colon,     ///< whitespace between the field name and the colon (400)
-    bad_header_value,       ///< a byte that field-value does not allow (400)
-    obs_fold,               ///< a line folded onto the previous one; refused in requests (400)
-    bare_cr,                ///< a CR not followed by LF, anywhere in the head (400)
-    bad_line_ending,        ///< a bare LF where CRLF is required in the head (400)
-    headers_too_large,      ///< the header section over ParserLimits::max_header_bytes (431)
-    too_many_headers,       ///< more than ParserLimits::max_headers fields (431)
-    missing_host,           ///< an HTTP/1.1 request without Host (400)
-    duplicate_host,         ///< Host given more than once (400)
+    bad_header_name,     ///< empty, or not a token (400)
+    space_before_colon,  ///< whitespace between the field name and the colon (400)
+    bad_header_value,    ///< a byte that field-value does not allow, or a Host that is not uri-host
+                         ///< [":" port] (400)
+    obs_fold,            ///< a line folded onto the previous one; refused in requests (400)
+    bare_cr,             ///< a CR not followed by LF, anywhere in the head (400)
+    bad_line_ending,     ///< a bare LF where CRLF is required in the head (400)
+    headers_too_large,   ///< the header section over ParserLimits::max_header_bytes (431)
+    too_many_headers,    ///< more than ParserLimits::max_headers fields (431)
+    missing_host,        ///< an HTTP/1.1 request without Host (400)
+    duplicate_host,      ///< Host given more than once (400)
     // Framing.
     bad_content_length,          ///< not 1*DIGIT, a sign, inner spaces, or an overflow (400)
     conflicting_content_length,  ///< several Content-Length values that differ (400)
     content_length_and_chunked,  ///< Transfer-Encoding and Content-Length together (400)
-    bad_transfer_encoding,       ///< a coding after chunked, chunked twice, or (request) last coding not chunked (400)
-    unknown_transfer_coding,     ///< a request's coding other than chunked, gzip, deflate, compress (501)
+    bad_transfer_encoding,  ///< a coding after chunked, chunked twice, or (request) last coding not
+                            ///< chunked (400)
+    unknown_transfer_coding,  ///< a request's coding other than chunked, gzip, deflate, compress
+                              ///< (501)
     // The chunked body.
     bad_chunk_size,       ///< not hex, or overflows 64 bits (400)
     bad_chunk_extension,  ///< malformed, or over ParserLimits::max_chunk_extension (400)
@@ -121,10 +124,11 @@ std::string_view name(ParseError e) noexcept;
 
 /// The limits, each configurable; the defaults are aiohttp's and the issue's.
 struct ParserLimits {
-    std::size_t max_start_line = 8 * 1024;       ///< request line / status line -> 414
-    std::size_t max_header_bytes = 8 * 1024;     ///< the header section (and the trailers) -> 431
-    std::size_t max_headers = 100;               ///< fields in the header section -> 431
-    std::size_t max_chunk_extension = 1024;      ///< one chunk's extensions -> bad_chunk_extension
+    /// request line / status line, leading empty lines included -> 414
+    std::size_t max_start_line = 8 * 1024;
+    std::size_t max_header_bytes = 8 * 1024;  ///< the header section (and the trailers) -> 431
+    std::size_t max_headers = 100;            ///< fields in the header section -> 431
+    std::size_t max_chunk_extension = 1024;   ///< one chunk's extensions -> bad_chunk_extension
 };
 
 /// One field, as views into the parsed buffer. `value` has no leading or trailing whitespace.
@@ -135,9 +139,9 @@ struct HeaderField {
 
 /// How the body after a head is delimited (RFC 9112 6.3).
 enum class BodyKind : std::uint8_t {
-    none,         ///< no body (a request without Content-Length/Transfer-Encoding, HEAD, 1xx, 204, 304)
-    length,       ///< Content-Length bytes
-    chunked,      ///< Transfer-Encoding: chunked
+    none,     ///< no body (a request without Content-Length/Transfer-Encoding, HEAD, 1xx, 204, 304)
+    length,   ///< Content-Length bytes (0 included)
+    chunked,  ///< Transfer-Encoding: chunked
     until_close,  ///< a response without framing: the body ends when the connection closes
 };
 
@@ -209,7 +213,9 @@ class ResponseParser {
 public:
     explicit ResponseParser(ParserLimits limits = {});
 
-    /// As RequestParser::parse(). `request_method` is the method of the request this answers.
+    /// As RequestParser::parse(), without the request-only rules (Host; a last coding other than
+    /// chunked frames the body until close). `request_method` is the method of the request this
+    /// answers.
     /// Obs-fold in a response is accepted and unfolded into one space (RFC 9112 5.2), since a
     /// client cannot refuse it; the folded value is then no longer a view of the wire bytes but
     /// of the parser's own storage, valid as long as the head.
@@ -282,10 +288,28 @@ private:
     // is handed out in bulk; a trailer line is validated once it is whole (trailer_line_ says how
     // far the search for its LF got, so a trickling trailer is not rescanned).
     enum class State : std::uint8_t {
-        done, data, chunk_size, chunk_ext, chunk_size_lf, chunk_data, chunk_data_cr, chunk_data_lf, trailers, failed
+        done,
+        data,
+        chunk_size,
+        chunk_ext,
+        chunk_size_lf,
+        chunk_data,
+        chunk_data_cr,
+        chunk_data_lf,
+        trailers,
+        failed
     };
-    enum class Ext : std::uint8_t { before_semi, name_start, name, after_name, value_start, token, quoted, escape,
-                                    after_value };
+    enum class Ext : std::uint8_t {
+        before_semi,
+        name_start,
+        name,
+        after_name,
+        value_start,
+        token,
+        quoted,
+        escape,
+        after_value
+    };
     Step fail(ParseError e, std::size_t consumed) noexcept;
     std::size_t decode_size_line(std::string_view input, std::size_t at);
     std::size_t decode_trailers(std::string_view input, std::size_t at);

@@ -24,7 +24,8 @@ ParseStatus parse_trickled(RequestParser& p, std::string_view wire, std::string&
 }
 
 TEST(RequestParser, ParsesASimpleGetIntoViewsOfTheBuffer) {
-    const std::string wire = "GET /index.html?q=1 HTTP/1.1\r\nHost: example.com\r\nAccept: */*\r\n\r\n";
+    const std::string wire =
+        "GET /index.html?q=1 HTTP/1.1\r\nHost: example.com\r\nAccept: */*\r\n\r\n";
     RequestParser p;
     ASSERT_EQ(p.parse(wire), ParseStatus::complete);
     const RequestHead& h = p.head();
@@ -44,7 +45,8 @@ TEST(RequestParser, ParsesASimpleGetIntoViewsOfTheBuffer) {
 }
 
 TEST(RequestParser, GivesTheSameHeadWhenTheBytesTrickleInOneAtATime) {
-    const std::string wire = "POST /up HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\nX-A:  padded \t\r\n\r\nhello";
+    const std::string wire =
+        "POST /up HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\nX-A:  padded \t\r\n\r\nhello";
     RequestParser p;
     std::string buffer;
     ASSERT_EQ(parse_trickled(p, wire.substr(0, wire.size() - 5), buffer), ParseStatus::complete);
@@ -67,8 +69,9 @@ TEST(RequestParser, FramesAPostByContentLength) {
 }
 
 TEST(RequestParser, FramesAChunkedBody) {
-    const std::string wire = "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
-                             "5;name=\"v\"\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: t\r\n\r\n";
+    const std::string wire =
+        "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
+        "5;name=\"v\"\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: t\r\n\r\n";
     RequestParser p;
     ASSERT_EQ(p.parse(wire), ParseStatus::complete);
     ASSERT_EQ(p.head().body, BodyKind::chunked);
@@ -108,14 +111,17 @@ TEST(RequestParser, SkipsEmptyLinesBeforeTheRequestLine) {
 
 TEST(RequestParser, FlagsUpgradeAndConnect) {
     RequestParser p;
-    ASSERT_EQ(p.parse("GET /ws HTTP/1.1\r\nHost: h\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n"),
-              ParseStatus::complete);
+    ASSERT_EQ(
+        p.parse("GET /ws HTTP/1.1\r\nHost: h\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n"),
+        ParseStatus::complete);
     EXPECT_TRUE(p.head().upgrade);
     p.reset();
-    ASSERT_EQ(p.parse("GET /ws HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\n\r\n"), ParseStatus::complete);
+    ASSERT_EQ(p.parse("GET /ws HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\n\r\n"),
+              ParseStatus::complete);
     EXPECT_FALSE(p.head().upgrade) << "Upgrade without Connection: upgrade is only advice";
     p.reset();
-    ASSERT_EQ(p.parse("CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n"), ParseStatus::complete);
+    ASSERT_EQ(p.parse("CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n"),
+              ParseStatus::complete);
     EXPECT_TRUE(p.head().upgrade);
     EXPECT_EQ(p.head().body, BodyKind::none);
 }
@@ -128,10 +134,12 @@ TEST(RequestParser, AppliesTheKeepAliveRulesOfHttp10And11) {
     ASSERT_EQ(p.parse("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"), ParseStatus::complete);
     EXPECT_TRUE(p.head().keep_alive);
     p.reset();
-    ASSERT_EQ(p.parse("GET / HTTP/1.1\r\nHost: h\r\nConnection: foo, close\r\n\r\n"), ParseStatus::complete);
+    ASSERT_EQ(p.parse("GET / HTTP/1.1\r\nHost: h\r\nConnection: foo, close\r\n\r\n"),
+              ParseStatus::complete);
     EXPECT_FALSE(p.head().keep_alive);
     p.reset();
-    ASSERT_EQ(p.parse("GET / HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\n\r\n"), ParseStatus::complete);
+    ASSERT_EQ(p.parse("GET / HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\n\r\n"),
+              ParseStatus::complete);
     EXPECT_TRUE(p.head().expect_continue);
 }
 
@@ -156,16 +164,23 @@ TEST_P(RequestParserRefuses, WithTheNamedErrorHoweverTheBytesAreSplit) {
 INSTANTIATE_TEST_SUITE_P(
     Smuggling, RequestParserRefuses,
     testing::Values(
-        Refusal{"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n",
-                ParseError::content_length_and_chunked},
-        Refusal{"POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked, gzip\r\n\r\n", ParseError::bad_transfer_encoding},
-        Refusal{"POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip\r\n\r\n", ParseError::bad_transfer_encoding},
-        Refusal{"POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: foo, chunked\r\n\r\n", ParseError::unknown_transfer_coding},
+        Refusal{
+            "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n",
+            ParseError::content_length_and_chunked},
+        Refusal{"POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked, gzip\r\n\r\n",
+                ParseError::bad_transfer_encoding},
+        Refusal{"POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip\r\n\r\n",
+                ParseError::bad_transfer_encoding},
+        Refusal{"POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: foo, chunked\r\n\r\n",
+                ParseError::unknown_transfer_coding},
         Refusal{"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\n",
                 ParseError::conflicting_content_length},
-        Refusal{"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: +3\r\n\r\n", ParseError::bad_content_length},
-        Refusal{"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 1 2\r\n\r\n", ParseError::bad_content_length},
-        Refusal{"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 18446744073709551616\r\n\r\n", ParseError::bad_content_length},
+        Refusal{"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: +3\r\n\r\n",
+                ParseError::bad_content_length},
+        Refusal{"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 1 2\r\n\r\n",
+                ParseError::bad_content_length},
+        Refusal{"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 18446744073709551616\r\n\r\n",
+                ParseError::bad_content_length},
         Refusal{"GET / HTTP/1.1\r\nHost: h\r\nX: a\r\n b\r\n\r\n", ParseError::obs_fold},
         Refusal{"GET / HTTP/1.1\r\nHost: h\rX: a\r\n\r\n", ParseError::bare_cr},
         Refusal{"GET / HTTP/1.1\r\nHost : h\r\n\r\n", ParseError::space_before_colon},
@@ -186,7 +201,8 @@ TEST(RequestParser, AnswersOversizedHeadsWith414And431BeforeTheHeadEnds) {
     EXPECT_EQ(p.error(), ParseError::request_line_too_long);
     EXPECT_EQ(status_of(p.error()), 414);
     RequestParser q;
-    EXPECT_EQ(q.parse("GET / HTTP/1.1\r\nHost: h\r\nX: " + std::string(9000, 'a')), ParseStatus::error);
+    EXPECT_EQ(q.parse("GET / HTTP/1.1\r\nHost: h\r\nX: " + std::string(9000, 'a')),
+              ParseStatus::error);
     EXPECT_EQ(q.error(), ParseError::headers_too_large);
     EXPECT_EQ(status_of(q.error()), 431);
     std::string many = "GET / HTTP/1.1\r\n";

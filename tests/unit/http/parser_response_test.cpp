@@ -9,7 +9,8 @@
 namespace aio::http {
 namespace {
 
-const ResponseHead& parsed(ResponseParser& p, std::string_view wire, std::string_view method = "GET") {
+const ResponseHead& parsed(ResponseParser& p, std::string_view wire,
+                           std::string_view method = "GET") {
     EXPECT_EQ(p.parse(wire, method), ParseStatus::complete) << name(p.error());
     return p.head();
 }
@@ -23,9 +24,11 @@ TEST(ResponseParser, FramesByContentLengthChunkedOrTheConnectionsEnd) {
     EXPECT_EQ(h.content_length, 3u);
     EXPECT_TRUE(h.keep_alive);
     p.reset();
-    EXPECT_EQ(parsed(p, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n").body, BodyKind::chunked);
+    EXPECT_EQ(parsed(p, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n").body,
+              BodyKind::chunked);
     p.reset();
-    EXPECT_EQ(parsed(p, "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n").body, BodyKind::until_close);
+    EXPECT_EQ(parsed(p, "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n").body,
+              BodyKind::until_close);
     p.reset();
     const ResponseHead& unframed = parsed(p, "HTTP/1.1 200 OK\r\n\r\n");
     EXPECT_EQ(unframed.body, BodyKind::until_close);
@@ -33,8 +36,9 @@ TEST(ResponseParser, FramesByContentLengthChunkedOrTheConnectionsEnd) {
 }
 
 TEST(ResponseParser, GivesNoBodyToHead1xx204And304) {
-    for (const char* wire : {"HTTP/1.1 100 Continue\r\n\r\n", "HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\n",
-                             "HTTP/1.1 304 Not Modified\r\nTransfer-Encoding: chunked\r\n\r\n"}) {
+    for (const char* wire :
+         {"HTTP/1.1 100 Continue\r\n\r\n", "HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\n",
+          "HTTP/1.1 304 Not Modified\r\nTransfer-Encoding: chunked\r\n\r\n"}) {
         ResponseParser p;
         EXPECT_EQ(parsed(p, wire).body, BodyKind::none) << wire;
     }
@@ -46,7 +50,11 @@ TEST(ResponseParser, GivesNoBodyToHead1xx204And304) {
 
 TEST(ResponseParser, FlagsSwitchingProtocolsAndA2xxToConnectAsUpgrades) {
     ResponseParser p;
-    EXPECT_TRUE(parsed(p, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n").upgrade);
+    EXPECT_TRUE(
+        parsed(
+            p,
+            "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
+            .upgrade);
     p.reset();
     const ResponseHead& h = parsed(p, "HTTP/1.1 200 Connection established\r\n\r\n", "CONNECT");
     EXPECT_TRUE(h.upgrade);
@@ -75,13 +83,14 @@ TEST(ResponseParser, RefusesMalformedStatusLines) {
         const char* wire;
         ParseError error;
     };
-    for (const Case& c : {Case{"HTTP/1.1 20 OK\r\n\r\n", ParseError::bad_status},
-                          Case{"HTTP/1.1 2000 OK\r\n\r\n", ParseError::bad_status},
-                          Case{"HTTP/3.0 200 OK\r\n\r\n", ParseError::unsupported_version},
-                          Case{"HTTP/1.x 200 OK\r\n\r\n", ParseError::bad_version},
-                          Case{"ICY 200 OK\r\n\r\n", ParseError::bad_status_line},
-                          Case{"HTTP/1.1 200 OK\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n",
-                               ParseError::content_length_and_chunked}}) {
+    for (const Case& c :
+         {Case{"HTTP/1.1 20 OK\r\n\r\n", ParseError::bad_status},
+          Case{"HTTP/1.1 2000 OK\r\n\r\n", ParseError::bad_status},
+          Case{"HTTP/3.0 200 OK\r\n\r\n", ParseError::unsupported_version},
+          Case{"HTTP/1.x 200 OK\r\n\r\n", ParseError::bad_version},
+          Case{"ICY 200 OK\r\n\r\n", ParseError::bad_status_line},
+          Case{"HTTP/1.1 200 OK\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n",
+               ParseError::content_length_and_chunked}}) {
         ResponseParser p;
         EXPECT_EQ(p.parse(c.wire), ParseStatus::error) << c.wire;
         EXPECT_EQ(p.error(), c.error) << c.wire << " -> " << name(p.error());

@@ -1,0 +1,104 @@
+#pragma once
+/// aio::http::Response and StreamResponse — what a server handler answers with (aiohttp's
+/// web.Response and web.StreamResponse).
+///
+/// A Response holds its whole body: the server sends the head and the body with one write, with
+/// Content-Length. A StreamResponse sends its head on prepare() and the body piece by piece;
+/// write() waits while the connection's write buffer is over its high-water mark, so a slow
+/// client slows the handler instead of growing memory.
+///
+/// ```
+/// aio::Coro<aio::http::Response> hello(aio::http::Request&) {
+///     co_return aio::http::Response("Hello, World!");            // 200, text/plain
+/// }
+/// aio::Coro<aio::http::Response> numbers(aio::http::Request& req) {
+///     aio::http::StreamResponse resp;                              // chunked
+///     co_await resp.prepare(req);
+///     for (int i = 0; i < 3; ++i) co_await resp.write(std::to_string(i) + "\n");
+///     co_await resp.write_eof();
+///     co_return resp;
+/// }
+/// ```
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "aio/core/coro.hpp"
+#include "aio/http/headers.hpp"
+
+namespace aio::http {
+
+class Request;
+class StreamResponse;
+
+/// The reason phrase of a status ("OK", "Not Found"); "Unknown" for a code it does not know.
+std::string_view reason_phrase(int status) noexcept;
+
+/// A complete response.
+class Response {
+public:
+    /// 200 with `body`, text/plain (aiohttp's `web.Response(text=...)`).
+    Response(std::string body = {}, int status = 200, std::string_view content_type = "text/plain")
+        : status(status), body(std::move(body)), content_type(content_type) {}
+    /// What a finished StreamResponse hands back to the server (its head and body are sent).
+    Response(StreamResponse&& streamed) noexcept;
+
+    int status = 200;
+    /// Empty: the standard phrase of the status.
+    std::string reason;
+    std::string body;
+    /// Sent as Content-Type unless `headers` has one; empty: none.
+    std::string content_type;
+    /// Further fields. The server adds Date, Server, Content-Length and Connection; fields of
+    /// those names given here replace its own (Content-Length must then be right).
+    Headers headers;
+
+    /// True for the Response made from a StreamResponse (already on the wire).
+    bool sent() const noexcept { return sent_; }
+
+private:
+    bool sent_ = false;
+};
+
+/// A response whose body is written as it is produced.
+///
+/// Cancel safety: a cancelled write() leaves its bytes queued on the transport (they are sent);
+/// the response is then unfinished, and the server closes the connection after the handler.
+class StreamResponse {
+public:
+    explicit StreamResponse(int status = 200, std::string_view content_type = "text/plain")
+        : status(status), content_type(content_type) {}
+    StreamResponse(StreamResponse&&) noexcept = default;
+    StreamResponse& operator=(StreamResponse&&) noexcept = default;
+
+    int status = 200;
+    std::string reason;
+    std::string content_type;
+    Headers headers;
+    /// Known in advance: sent as Content-Length. Unset: chunked (HTTP/1.1), or the end of the
+    /// body is the end of the connection (HTTP/1.0).
+    std::optional<std::uint64_t> content_length;
+
+    /// Sends the head. RuntimeError if another response was started for this request.
+    Coro<void> prepare(Request& request);
+    /// Sends `data` (a chunk, when chunked) and waits while the client is not keeping up.
+    /// RuntimeError before prepare() or after write_eof(); ConnectionResetError once the client
+    /// is gone. Nothing is sent for a HEAD request.
+    Coro<void> write(std::string_view data);
+    /// Ends the body (the last chunk, when chunked) and waits for the buffer to drain.
+    Coro<void> write_eof();
+    bool prepared() const noexcept { return request_ != nullptr; }
+    bool finished() const noexcept { return finished_; }
+
+private:
+    friend class Response;
+    Request* request_ = nullptr;
+    bool chunked_ = false;
+    bool head_only_ = false;
+    bool finished_ = false;
+    std::uint64_t written_ = 0;
+};
+
+}  // namespace aio::http
