@@ -46,6 +46,12 @@ done
 echo "== aio benchmarks: $bin_dir/tasks_bench vs peers (core 0)"
 /usr/bin/python3 "$root/bench/run_bench.py" --bin-dir "$bin_dir" "$@"
 
+# The HTTP client workload: ClientSession with 64 concurrent requests vs wrk, Node, aiohttp
+# (bench/http_client_bench.py; the raw C server on core 1, the clients on core 0).
+echo
+echo "== http_client_c64: aio ClientSession vs wrk -t1 -c64, Node, aiohttp"
+/usr/bin/python3 "$root/bench/http_client_bench.py" --bin-dir "$bin_dir" $([[ " $* " == *" --quick "* ]] && echo --quick) || true
+
 # The HTTP/1.1 parser choice (docs/http.md): aio's parser vs Boost.Beast and http-parser, on core 0.
 echo
 if [[ -x "$bin_dir/http_parser_bench" ]]; then

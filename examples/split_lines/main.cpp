@@ -3,7 +3,10 @@
 // line stream; the main task prints the lines.
 //
 //   example_split_lines [--chunk-size N] [--delay-ms D] CHUNK...
+//   example_split_lines --url URL [--chunk-size N]
 //
+// With --url the chunks come from the network, as in the seed: the body of a GET of URL, read
+// with aiohttp's `response.content.iter_chunked(N)` (N: --chunk-size, default 1024).
 // Each argument is one chunk, as it came off the network (in bash, $'a\nb' passes a newline).
 // With --chunk-size, the arguments are joined and cut again into chunks of N bytes. --delay-ms
 // waits before each chunk, as a slow network would. Each line is printed in quotes, with quotes,
@@ -38,6 +41,7 @@
 // chunk only, so its output depended on where the chunks were cut.)
 
 #include <aio/aio.hpp>
+#include <aio/http/client.hpp>
 #include <chrono>
 #include <cstdio>
 #include <string>
@@ -51,6 +55,7 @@ struct Options {
     std::size_t chunk_size = 0;  // 0: one chunk per argument
     std::chrono::milliseconds delay{0};
     std::vector<std::string> chunks;
+    std::string url;
 };
 
 // async def download(): yields the body chunk by chunk, as a network read would. Takes its
@@ -61,6 +66,18 @@ aio::AsyncGenerator<std::string> download(std::vector<std::string> chunks,
         if (delay.count() > 0) co_await aio::sleep(delay);  // chunk = await response.read(1024)
         co_yield std::move(chunk);
     }
+}
+
+// The seed's download itself: the chunks of an HTTP body, as they arrive.
+//     async with session.get(url) as response:
+//         while "chunks to read":
+//             chunk = await response.content.read(1024) ...
+aio::AsyncGenerator<std::string> http_download(std::string url, std::size_t chunk_size) {
+    aio::http::ClientSession session;
+    aio::http::ClientResponse response = co_await session.get(url);
+    response.raise_for_status();
+    auto chunks = response.content.iter_chunked(chunk_size);
+    while (auto chunk = co_await chunks.next()) co_yield std::move(*chunk);
 }
 
 // async def split_lines(stream)
@@ -104,17 +121,33 @@ std::string quoted(const std::string& s) {
 aio::Coro<int> main_coro(Options opt) {
     std::size_t n_chunks = opt.chunks.size();
     // async for line in split_lines(download()): print(line)
-    auto lines = split_lines(download(std::move(opt.chunks), opt.delay));
     std::size_t n_lines = 0;
+    if (!opt.url.empty()) {
+        // Count the chunks as they pass from the download to split_lines.
+        auto counted = [](aio::AsyncGenerator<std::string> in, std::size_t& n) -> aio::AsyncGenerator<std::string> {
+            while (auto c = co_await in.next()) {
+                ++n;
+                co_yield std::move(*c);
+            }
+        };
+        auto lines = split_lines(counted(http_download(opt.url, opt.chunk_size ? opt.chunk_size : 1024), n_chunks));
+        while (auto line = co_await lines.next()) {
+            std::printf("%s\n", ::quoted(*line).c_str());  // not std::quoted, which ADL also finds
+            ++n_lines;
+        }
+        std::printf("%zu lines from %zu chunks\n", n_lines, n_chunks);
+        co_return 0;
+    }
+    auto lines = split_lines(download(std::move(opt.chunks), opt.delay));
     while (auto line = co_await lines.next()) {
-        std::printf("%s\n", quoted(*line).c_str());
+        std::printf("%s\n", ::quoted(*line).c_str());  // not std::quoted, which ADL also finds
         ++n_lines;
     }
     std::printf("%zu lines from %zu chunks\n", n_lines, n_chunks);
     co_return 0;
 }
 
-const char* const kUsage = "example_split_lines [--chunk-size N] [--delay-ms D] [--] CHUNK...";
+const char* const kUsage = "example_split_lines [--chunk-size N] [--delay-ms D] [--] CHUNK... | --url URL [--chunk-size N]";
 
 Options parse(int argc, char** argv) {
     Options opt;
@@ -123,6 +156,8 @@ Options parse(int argc, char** argv) {
         std::string a = args.next();
         if (a == "--chunk-size") {
             opt.chunk_size = args.number<std::size_t>(1);
+        } else if (a == "--url") {
+            opt.url = args.value();
         } else if (a == "--delay-ms") {
             opt.delay = args.milliseconds();
         } else if (a == "--") {
@@ -133,7 +168,7 @@ Options parse(int argc, char** argv) {
             opt.chunks.push_back(a);
         }
     }
-    if (opt.chunk_size != 0) {  // re-cut the text into chunks of chunk_size bytes
+    if (opt.chunk_size != 0 && opt.url.empty()) {  // re-cut the text into chunks of chunk_size bytes
         std::string text;
         for (const auto& c : opt.chunks) text += c;
         opt.chunks.clear();
