@@ -61,7 +61,7 @@ struct CookieJarOptions {
     std::size_t max_cookies_per_domain = 50;
     std::size_t max_cookies = 3000;
     /// The time used for expiry; `system_clock::now` when empty. Tests inject their own.
-    std::function<std::chrono::system_clock::time_point()> clock;
+    std::function<std::chrono::system_clock::time_point()> clock = {};
 };
 
 class CookieJar {
