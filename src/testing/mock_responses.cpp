@@ -8,6 +8,7 @@
 #include "aio/http/client_errors.hpp"
 #include "aio/http/connector.hpp"
 #include "aio/http/parser.hpp"
+#include "aio/http/response.hpp"
 #include "aio/io/transport.hpp"
 
 namespace aio::testing {
@@ -15,27 +16,6 @@ namespace aio::testing {
 namespace detail {
 
 namespace {
-
-std::string_view usual_reason(int status) {
-    switch (status) {
-        case 200: return "OK";
-        case 201: return "Created";
-        case 204: return "No Content";
-        case 301: return "Moved Permanently";
-        case 302: return "Found";
-        case 303: return "See Other";
-        case 304: return "Not Modified";
-        case 307: return "Temporary Redirect";
-        case 308: return "Permanent Redirect";
-        case 400: return "Bad Request";
-        case 401: return "Unauthorized";
-        case 403: return "Forbidden";
-        case 404: return "Not Found";
-        case 500: return "Internal Server Error";
-        case 503: return "Service Unavailable";
-        default: return "Unknown";
-    }
-}
 
 // URLs equal but for the order of the query's parameters (aioresponses' normalisation).
 bool same_url(const http::URL& a, const http::URL& b) {
@@ -251,7 +231,7 @@ MockState::Answer MockState::answer(const std::string& method, const http::URL& 
 
     std::string content = resp.payload.is_discarded() ? resp.body : resp.payload.dump();
     std::string out = "HTTP/1.1 " + std::to_string(resp.status) + " ";
-    out += resp.reason.empty() ? usual_reason(resp.status) : std::string_view(resp.reason);
+    out += resp.reason.empty() ? http::reason_phrase(resp.status) : std::string_view(resp.reason);
     out += "\r\n";
     if (!resp.headers.contains("Content-Type") && !resp.content_type.empty())
         out += "Content-Type: " + resp.content_type + "\r\n";
