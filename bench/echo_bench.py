@@ -15,35 +15,18 @@ import argparse
 import os
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PEERS = os.path.join(os.path.dirname(ROOT), "shared", "peers")
-PY = "/usr/bin/python3"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from bench_procs import PEERS, PY, ROOT, build_peer_tool, free_port, proc_cpu_secs, stop_server, strace_counts, wait_listening
 
 
 def build_tools(out_dir):
     """Builds echo_load and cbase_server from shared/peers/common (read-only there) into out_dir."""
-    os.makedirs(out_dir, exist_ok=True)
-    tools = {
-        "echo_load": ["g++", "-O2", "-std=c++17", os.path.join(PEERS, "common", "echo_load.cpp")],
-        "cbase_server": ["gcc", "-O2", os.path.join(PEERS, "common", "cbase_server.c")],
-    }
-    for name, cmd in tools.items():
-        exe = os.path.join(out_dir, name)
-        src = cmd[-1]
-        if not os.path.exists(exe) or os.path.getmtime(exe) < os.path.getmtime(src):
-            subprocess.run(cmd + ["-o", exe], check=True)
+    build_peer_tool(out_dir, "echo_load", ["g++", "-O2", "-std=c++17"])
+    build_peer_tool(out_dir, "cbase_server", ["gcc", "-O2"])
     return out_dir
 
 
@@ -64,41 +47,11 @@ def runtimes(bin_dir, tools):
     return r
 
 
-def proc_cpu_secs(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    tick = os.sysconf("SC_CLK_TCK")
-    return (int(fields[11]) + int(fields[12])) / tick
-
-
-def wait_listening(port, proc, timeout=10.0):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited with {proc.returncode}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return
-        except OSError:
-            time.sleep(0.02)
-    raise RuntimeError("server did not start listening")
-
-
 def start_server(argv, port, prefix=()):
     cmd = list(prefix) + ["taskset", "-c", "0"] + [a.replace("{port}", str(port)) for a in argv]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     wait_listening(port, proc)
     return proc
-
-
-def stop_server(proc):
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def server_pid(proc):
@@ -153,14 +106,8 @@ def syscalls_per_msg(argv, tools, conns, duration):
     finally:
         stop_server(proc)
     msgs = float(r["msgs"]) if "msgs" in r else float(r["msg_per_s"]) * duration
-    calls = {}
-    with open(out) as f:
-        for line in f:
-            parts = line.split()
-            if len(parts) >= 5 and parts[-1].isidentifier() and parts[3].isdigit():
-                calls[parts[-1]] = int(parts[3])
-    os.unlink(out)
-    return {k: v / msgs for k, v in calls.items() if v / msgs >= 0.01 and k != "total"}
+    calls = strace_counts(out)
+    return {k: v / msgs for k, v in calls.items() if v / msgs >= 0.01}
 
 
 def main():

@@ -27,22 +27,13 @@ import sys
 import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PEERS = os.path.join(os.path.dirname(ROOT), "shared", "peers")
-PY = "/usr/bin/python3"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from bench_procs import PEERS, PY, ROOT, build_peer_tool, free_port, proc_cpu_secs, rss_bytes, stop_server, strace_counts, wait_listening
 
 
 def build_peers(out_dir):
     """cbase_server always; Beast if Boost's headers are there. Built into out_dir (a temp dir)."""
     built = {}
-    cbase = os.path.join(out_dir, "cbase_server")
-    subprocess.run(["gcc", "-O2", os.path.join(PEERS, "common", "cbase_server.c"), "-o", cbase], check=True)
+    cbase = build_peer_tool(out_dir, "cbase_server", ["gcc", "-O2"])
     built["c-epoll"] = [cbase, "http", "{port}"]
     beast_src = os.path.join(PEERS, "asio", "http_server.cpp")
     beast = os.path.join(out_dir, "beast_http_server")
@@ -67,20 +58,6 @@ def runtimes(bin_dir, tmp):
     return {k: r[k] for k in order if k in r}
 
 
-def proc_cpu_secs(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def rss_bytes(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    return 0
-
-
 def raise_nofile():
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
@@ -89,27 +66,8 @@ def raise_nofile():
 def start_server(argv, port):
     cmd = ["taskset", "-c", "0"] + [a.replace("{port}", str(port)) for a in argv]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, preexec_fn=raise_nofile)
-    end = time.monotonic() + 10
-    while time.monotonic() < end:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited with {proc.returncode}: {proc.stderr.read().decode()[:200]}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return proc
-        except OSError:
-            time.sleep(0.02)
-    proc.kill()
-    raise RuntimeError("server did not start listening")
-
-
-def stop_server(proc):
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    wait_listening(port, proc)
+    return proc
 
 
 def wrk(port, conns, duration):
@@ -209,14 +167,8 @@ def syscalls_per_req(argv, conns, duration):
     finally:
         stop_server(proc)
     reqs = rate * duration
-    calls = {}
-    with open(out) as f:
-        for line in f:
-            parts = line.split()
-            if len(parts) >= 5 and parts[-1].isidentifier() and parts[3].isdigit():
-                calls[parts[-1]] = int(parts[3])
-    os.unlink(out)
-    return {k: v / reqs for k, v in calls.items() if v / reqs >= 0.01 and k != "total"}
+    calls = strace_counts(out)
+    return {k: v / reqs for k, v in calls.items() if v / reqs >= 0.01}
 
 
 def main():

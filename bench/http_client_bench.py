@@ -16,44 +16,16 @@ import os
 import re
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
-import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PEERS = os.path.join(os.path.dirname(ROOT), "shared", "peers")
-PY = "/usr/bin/python3"
+from bench_procs import PEERS, PY, ROOT, build_peer_tool, free_port, wait_listening
 CONNS = 64
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def build_server(out_dir):
-    os.makedirs(out_dir, exist_ok=True)
-    src = os.path.join(PEERS, "common", "cbase_server.c")
-    exe = os.path.join(out_dir, "cbase_server")
-    if not os.path.exists(exe) or os.path.getmtime(exe) < os.path.getmtime(src):
-        subprocess.run(["gcc", "-O2", src, "-o", exe], check=True)
-    return exe
-
-
-def wait_listening(port, proc, timeout=10.0):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited with {proc.returncode}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return
-        except OSError:
-            time.sleep(0.02)
-    raise RuntimeError("server did not start listening")
+    return build_peer_tool(out_dir, "cbase_server", ["gcc", "-O2"])
 
 
 def clients(bin_dir, duration, warmup):
