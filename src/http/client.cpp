@@ -158,7 +158,8 @@ Coro<ClientResponse> ClientSession::request(std::string method, std::string url_
         int status = resp.status;
         URL location(resp.headers.get("Location", ""));
         history.push_back(std::move(resp));
-        if (static_cast<int>(history.size()) >= opts.max_redirects) {
+        // aiohttp's rule: 0 follows redirects without a bound; otherwise the max_redirects-th raises.
+        if (opts.max_redirects != 0 && static_cast<int>(history.size()) >= opts.max_redirects) {
             Headers last = history.back().headers;
             throw TooManyRedirects(url.without_credentials().str(), status, std::move(last));
         }

@@ -88,6 +88,25 @@ TEST_F(HttpClientRedirects, TooManyRedirectsStopsAnEndlessLoop) {
     }());
 }
 
+TEST_F(HttpClientRedirects, MaxRedirectsZeroFollowsWithoutABound) {
+    run([]() -> aio::Coro<void> {
+        TestServer server([](const SeenRequest& req) {
+            const int n = std::stoi(req.target.substr(1));
+            if (n >= 12) return Reply{response(200, "OK", "done")};
+            return Reply{redirect(302, "/" + std::to_string(n + 1))};
+        });
+        co_await server.start();
+        ClientSession session;
+        RequestOptions opts{.max_redirects = 0};
+        ClientResponse r = co_await session.get(server.url("/0"), opts);
+        EXPECT_EQ(r.status, 200);
+        EXPECT_EQ(r.history.size(), 12u);
+        const std::string text = co_await r.text();
+        EXPECT_EQ(text, "done");
+        co_await server.stop();
+    }());
+}
+
 TEST_F(HttpClientRedirects, AuthorizationIsDroppedWhenTheRedirectLeavesTheOrigin) {
     run([]() -> aio::Coro<void> {
         TestServer other([](const SeenRequest& r) { return Reply{ok(r.headers.get("Authorization", "none"))}; });

@@ -65,6 +65,7 @@ struct RequestOptions {
     /// Replaces the session's timeout for this request.
     std::optional<ClientTimeout> timeout = std::nullopt;
     bool allow_redirects = true;
+    /// The redirect that makes this many raises TooManyRedirects; 0: no bound (as aiohttp).
     int max_redirects = 10;
     /// Replaces the session's raise_for_status for this request.
     std::optional<bool> raise_for_status = std::nullopt;
