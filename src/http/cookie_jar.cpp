@@ -239,7 +239,7 @@ void CookieJar::set_cookie(std::string_view name, std::string_view value, const 
     cookie.value = std::string(value);
     cookie.domain = std::string(for_url.host());
     cookie.host_only = !cookie.domain.empty();
-    cookie.path = "/";
+    cookie.path.assign(1, '/');  // not = "/": g++ 12 at -O3 warns falsely (-Wrestrict) on that form
     cookie.creation = now();
     store(std::move(cookie));
 }

@@ -202,13 +202,19 @@ bool URL::is_default_port() const noexcept { return !port_ || port_ == default_p
 std::string URL::host_port() const {
     std::string out;
     append_host(out, host_);
-    if (port_ && !is_default_port()) out += ":" + std::to_string(*port_);
+    if (port_ && !is_default_port()) {
+        out += ':';
+        out += std::to_string(*port_);
+    }
     return out;
 }
 
 std::string URL::path_qs() const {
     std::string out(raw_path());
-    if (!query_.empty()) out += "?" + query_;
+    if (!query_.empty()) {
+        out += '?';
+        out += query_;
+    }
     return out;
 }
 
@@ -291,7 +297,7 @@ URL URL::with_path(std::string_view decoded_path) const {
     URL out = *this;
     out.path_ = detail::encode(decoded_path, kPathChars);
     if (has_authority_) {
-        if (!out.path_.empty() && out.path_.front() != '/') out.path_.insert(0, "/");
+        if (!out.path_.empty() && out.path_.front() != '/') out.path_.insert(0, 1, '/');
         out.path_ = remove_dot_segments(out.path_);
     } else if (scheme_.empty()) {
         protect_first_segment(out.path_);
@@ -344,27 +350,48 @@ std::string URL::authority_text(bool encoded) const {
     } else {
         out += detail::host_for_humans(host_);
     }
-    if (port_) out += ":" + std::to_string(*port_);
+    if (port_) {
+        out += ':';
+        out += std::to_string(*port_);
+    }
     return out;
 }
 
 std::string URL::str() const {
     std::string out;
-    if (!scheme_.empty()) out += scheme_ + ":";
+    if (!scheme_.empty()) {
+        out += scheme_;
+        out += ':';
+    }
     if (has_authority_) out += authority_text(true);
     out += path_;
-    if (!query_.empty()) out += "?" + query_;
-    if (!fragment_.empty()) out += "#" + detail::encode(fragment_, kQueryChars);
+    if (!query_.empty()) {
+        out += '?';
+        out += query_;
+    }
+    if (!fragment_.empty()) {
+        out += '#';
+        out += detail::encode(fragment_, kQueryChars);
+    }
     return out;
 }
 
 std::string URL::human_repr() const {
     std::string out;
-    if (!scheme_.empty()) out += scheme_ + ":";
+    if (!scheme_.empty()) {
+        out += scheme_;
+        out += ':';
+    }
     if (has_authority_) out += authority_text(false);
     out += unquote(path_);
-    if (!query_.empty()) out += "?" + unquote(query_, true);
-    if (!fragment_.empty()) out += "#" + fragment_;
+    if (!query_.empty()) {
+        out += '?';
+        out += unquote(query_, true);
+    }
+    if (!fragment_.empty()) {
+        out += '#';
+        out += fragment_;
+    }
     return out;
 }
 

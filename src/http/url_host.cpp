@@ -275,7 +275,10 @@ std::string normalize_ipv6(std::string_view inside, std::string_view url) {
     char canonical[INET6_ADDRSTRLEN] = {};
     inet_ntop(AF_INET6, &bytes, canonical, sizeof canonical);
     std::string out(canonical);
-    if (!zone.empty()) out += "%" + zone;
+    if (!zone.empty()) {
+        out += '%';
+        out += zone;
+    }
     return out;
 }
 
