@@ -212,20 +212,24 @@ Coro<ClientResponse> ClientSession::send(std::string_view method, const URL& url
         detail::ClientProtocol& p = lease.protocol();
         p.reset_received();
         auto retry_or_throw = [&](std::exception_ptr e) {
+            // Read the protocol before the release: closing may destroy it (an in-memory transport
+            // drops its protocol at once).
+            const std::exception_ptr lost_with = p.error();
+            const std::size_t received = p.received();
             lease.release(false);
             // A pooled connection the server had closed (EOF, or an OS error like ECONNRESET):
             // nothing of this request was answered, so an idempotent one can go again on a new
             // connection. Any other failure is the answer.
-            bool closed_kind = !p.error() || [&] {
+            bool closed_kind = !lost_with || [&] {
                 try {
-                    std::rethrow_exception(p.error());
+                    std::rethrow_exception(lost_with);
                 } catch (const OSError&) {
                     return true;
                 } catch (...) {
                     return false;
                 }
             }();
-            if (reused && attempt == 0 && p.received() == 0 && closed_kind && is_idempotent(method)) return;
+            if (reused && attempt == 0 && received == 0 && closed_kind && is_idempotent(method)) return;
             std::rethrow_exception(e);
         };
         if (!p.transport() || p.at_eof()) {
@@ -239,20 +243,24 @@ Coro<ClientResponse> ClientSession::send(std::string_view method, const URL& url
         ResponseParser& parser = p.parser();
         parser.reset();
         p.pin(true);
+        // Unpins on every way out, unless the connection was released (and maybe destroyed) first.
         struct Unpin {
-            detail::ClientProtocol& p;
-            ~Unpin() { p.pin(false); }
+            detail::Lease& lease;
+            ~Unpin() {
+                if (lease) lease.protocol().pin(false);
+            }
         };
         std::optional<Unpin> unpin;
-        unpin.emplace(Unpin{p});
+        unpin.emplace(Unpin{lease});
         std::optional<TimePoint> when;
         bool retry = false;
         ClientResponse resp;
         for (;;) {
             ParseStatus st = parser.parse(p.unread(), method);
             if (st == ParseStatus::error) {
-                lease.release(false);
-                throw ClientResponseError(url_str, 0, "Invalid response: " + std::string(name(parser.error())));
+                std::string why = "Invalid response: " + std::string(name(parser.error()));
+                lease.release(false);  // the parser belongs to the protocol: read it first
+                throw ClientResponseError(url_str, 0, std::move(why));
             }
             if (st == ParseStatus::complete) {
                 const ResponseHead& h = parser.head();
