@@ -137,9 +137,12 @@ private:
             auto answer = state->answer(method, url, headers, std::move(body));
             if (answer.delay.count() > 0) {
                 // A slow server: this answer (and any pipelined after it) waits for the timer.
-                auto self = std::dynamic_pointer_cast<MockTransport>(shared_from_this());
-                delayed_ = get_running_loop().call_later(answer.delay, [self, answer] {
-                    if (self->lost_) return;
+                // A weak reference: the handle lives in this transport, so a strong one would be a
+                // cycle that outlives a connection the client closed before the answer was due.
+                std::weak_ptr<MockTransport> weak = std::dynamic_pointer_cast<MockTransport>(shared_from_this());
+                delayed_ = get_running_loop().call_later(answer.delay, [weak, answer] {
+                    auto self = weak.lock();
+                    if (!self || self->lost_) return;
                     if (answer.error) {
                         self->fail(answer.error);
                     } else {
@@ -188,6 +191,7 @@ private:
             }
             self->lost_ = true;
             self->delayed_.cancel();
+            self->delayed_ = TimerHandle{};
             self->protocol_->connection_lost(e);
         });
     }
