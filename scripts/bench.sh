@@ -73,4 +73,11 @@ for a in "$@"; do [[ "$a" == --quick ]] && echo_args+=(--quick); done
 # core 1 (bench/http_bench.py); also the memory of 10,000 idle keep-alive connections.
 echo
 echo "== http: aio::http::Server vs raw C epoll, aiohttp, node, Beast (wrk -t1 -c64/-c256)"
-exec /usr/bin/python3 "$root/bench/http_bench.py" --bin-dir "$bin_dir" --syscalls "${echo_args[@]}"
+/usr/bin/python3 "$root/bench/http_bench.py" --bin-dir "$bin_dir" --syscalls "${echo_args[@]}"
+
+# The WebSocket workloads: 64-byte text ping-pong on 64 connections (bench/ws_load.cpp on core 1)
+# against aio, Node's ws, python3-websockets and aiohttp, and aio's own TCP streams echo at c=64;
+# also the memory of 10,000 idle websockets (bench/ws_bench.py).
+echo
+echo "== ws_echo_c64: aio::ws vs Node ws, websockets, aiohttp, aio TCP streams echo"
+exec /usr/bin/python3 "$root/bench/ws_bench.py" --bin-dir "$bin_dir" "${echo_args[@]}"
