@@ -49,12 +49,16 @@ def build_peers(out_dir):
 
 def runtimes(bin_dir, tmp):
     r = {"aio": [os.path.join(bin_dir, "example_http_hello"), "--port", "{port}"]}
+    # web_c256: the same workload through web::Application, one route and one middleware.
+    web = os.path.join(bin_dir, "web_bench_server")
+    if os.path.exists(web):
+        r["aio-web"] = [web, "--port", "{port}"]
     r.update(build_peers(tmp))
     if os.path.exists(PY) and subprocess.run([PY, "-c", "import aiohttp"], capture_output=True).returncode == 0:
         r["aiohttp"] = [PY, os.path.join(PEERS, "aiohttp", "server.py"), "{port}"]
     if shutil.which("node"):
         r["node"] = ["node", os.path.join(PEERS, "node", "http_server.js"), "{port}"]
-    order = ["aio", "c-epoll", "aiohttp", "node", "beast"]
+    order = ["aio", "aio-web", "c-epoll", "aiohttp", "node", "beast"]
     return {k: r[k] for k in order if k in r}
 
 
@@ -235,6 +239,13 @@ def main():
                 r = statistics.median(rates[(name, c)]) / statistics.median(base_r)
                 u = statistics.median(cpus[(name, c)]) / statistics.median(base_c)
                 print(f"http c={c:<4d} {name:8s} {r:5.2f}x c-epoll req/s   {u:5.2f}x its CPU/req")
+        if ("aio-web", 256) in rates:
+            web = statistics.median(rates[("aio-web", 256)])
+            print(f"\nweb_c256 aio {web:.0f} req/s")
+            for peer, bar in (("aio", 0.9), ("aiohttp", 7.0)):
+                if (peer, 256) in rates:
+                    r = web / statistics.median(rates[(peer, 256)])
+                    print(f"# bar: web_c256 >= {bar}x {peer}'s: {'met' if r >= bar else 'NOT met'} ({r:.2f}x)")
         if a.syscalls:
             print("\n# syscalls per request at c=64 (strace -c -f on the server)")
             for name in ("aio", "c-epoll"):
