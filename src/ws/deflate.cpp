@@ -61,8 +61,15 @@ struct Inflater::Stream {
     ~Stream() { inflateEnd(&z); }
 };
 
+// Always a 32 KiB window, whatever the peer's: zlib resolves a distance past a smaller window
+// when the bytes are still in the same call's output, so with one the verdict on a bad stream
+// would depend on how the message was split into frames and reads. With 15 bits every distance
+// DEFLATE can express resolves the same way, and a peer that negotiated 8 but compresses with
+// zlib's 9 is read too.
 Inflater::Inflater(int window_bits, bool no_context_takeover)
-    : window_bits_(std::clamp(window_bits, 9, 15)), no_context_takeover_(no_context_takeover) {}
+    : window_bits_(15), no_context_takeover_(no_context_takeover) {
+    (void)window_bits;
+}
 Inflater::~Inflater() = default;
 Inflater::Inflater(Inflater&&) noexcept = default;
 Inflater& Inflater::operator=(Inflater&&) noexcept = default;
@@ -91,9 +98,10 @@ void Inflater::run(const unsigned char* in, std::size_t n, std::string& out, std
             throw WebSocketError(WSCloseCode::message_too_big,
                                  "compressed message inflates past max_msg_size (" + std::to_string(max_size) + ")");
         if (rc == Z_STREAM_END) {
-            // The sender ended the DEFLATE stream (BFINAL, RFC 7692 7.2.3.3): what follows is not
-            // DEFLATE data (the appended tail); the next message starts a new stream.
-            inflateReset(&z);
+            // The sender ended the DEFLATE stream with a BFINAL block (RFC 7692 7.2.3.3): what
+            // follows in this message is not DEFLATE data and is skipped (the RFC's own example
+            // has a padding byte there), however it is split. The next message starts a new stream.
+            ended_ = true;
             return;
         }
         if (rc == Z_DATA_ERROR || rc == Z_NEED_DICT)
@@ -106,12 +114,14 @@ void Inflater::run(const unsigned char* in, std::size_t n, std::string& out, std
 
 void Inflater::inflate(std::string_view piece, std::string& out, std::size_t max_size) {
     if (piece.empty()) return;
+    if (ended_) return;
     run(reinterpret_cast<const unsigned char*>(piece.data()), piece.size(), out, max_size);
 }
 
 void Inflater::finish(std::string& out, std::size_t max_size) {
-    run(tail, sizeof tail, out, max_size);
-    if (no_context_takeover_ && stream_) inflateReset(&stream_->z);
+    if (!ended_) run(tail, sizeof tail, out, max_size);
+    if ((no_context_takeover_ || ended_) && stream_) inflateReset(&stream_->z);
+    ended_ = false;
 }
 
 Deflater make_deflater(const DeflateParams& params, Role role, int level) {

@@ -195,6 +195,14 @@ std::vector<Vector> make_vectors() {
     v.push_back({"12.x RFC 7692 7.2.3.2 context takeover",
                  {{TEXT | 0x40, bytes_of({0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00})}, {TEXT | 0x40, bytes_of({0xf2, 0x00, 0x11, 0x00, 0x00})}},
                  {{WSMsgType::text, "Hello"}, {WSMsgType::text, "Hello"}}, 0, true});
+    v.push_back({"12.x RFC 7692 7.2.3.3 BFINAL block, padding after it",
+                 {{TEXT | 0x40, bytes_of({0xf3, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00, 0x00})}, {TEXT | 0x40, deflated("Hello")}},
+                 {{WSMsgType::text, "Hello"}, {WSMsgType::text, "Hello"}}, 0, true});
+    v.push_back({"12.x RFC 7692 7.2.3.4 two DEFLATE blocks", {{TEXT | 0x40, bytes_of({0xf2, 0x48, 0x05, 0x00, 0x00, 0x00, 0xff, 0xff, 0xca, 0xc9, 0xc9, 0x07, 0x00})}},
+                 {{WSMsgType::text, "Hello"}}, 0, true});
+    v.push_back({"12.x RFC 7692 7.2.3.5 stored block", {{TEXT | 0x40, bytes_of({0x00, 0x05, 0x00, 0xfa, 0xff, 0x48, 0x65, 0x6c, 0x6c, 0x6f, 0x00})}},
+                 {{WSMsgType::text, "Hello"}}, 0, true});
+    v.push_back({"12.x RFC 7692 7.2.3.6 empty", {{TEXT | 0x40, bytes_of({0x00})}}, {{WSMsgType::text, ""}}, 0, true});
     v.push_back({"12.x compressed and plain mixed", {{TEXT | 0x40, deflated("Hello")}, {TEXT, "plain"}, {BINARY | 0x40, deflated("x")}},
                  {{WSMsgType::text, "Hello"}, {WSMsgType::text, "plain"}, {WSMsgType::binary, "x"}}, 0, true});
     {

@@ -9,8 +9,9 @@
 ///
 /// Window bits 8: zlib cannot compress with a 256-byte window (deflateInit2 refuses raw
 /// windowBits 8 and silently used 9 in older versions). So a peer that negotiated 8 and
-/// compresses with zlib really uses a 512-byte window: we inflate with at least 9 bits, which
-/// reads both. And when the peer asks us for 8 we keep the extension on but send our messages
+/// compresses with zlib really uses a 512-byte window. We inflate with a 32 KiB window whatever
+/// was negotiated, which reads both (and makes the verdict on a bad stream independent of how
+/// it was split). And when the peer asks us for 8 we keep the extension on but send our messages
 /// uncompressed (RFC 7692 6 allows it per message): a 9-bit compressor could emit distances
 /// that a strict 8-bit inflater cannot resolve.
 ///
@@ -108,8 +109,8 @@ private:
 /// The decompressor of one direction, with the size cap that stops a decompression bomb.
 class Inflater {
 public:
-    /// `window_bits` 8-15: the peer's, as negotiated (9 is used for 8, see above). The zlib
-    /// stream is made at the first compressed message.
+    /// `window_bits` 8-15: the peer's, as negotiated; 15 is used whatever it is (see above). The
+    /// zlib stream is made at the first compressed message.
     Inflater(int window_bits, bool no_context_takeover);
     ~Inflater();
     Inflater(Inflater&&) noexcept;
@@ -118,7 +119,7 @@ public:
     /// Inflates the next piece of a compressed message, appending to `out`. Throws
     /// WebSocketError 1009 as soon as `out` would grow past `max_size` (0: no limit): inflation
     /// stops there, so memory stays bounded whatever the ratio. WebSocketError 1007 for data
-    /// that is not DEFLATE (aiohttp's choice: the payload cannot be decoded).
+    /// that is not DEFLATE. What follows a final (BFINAL) block in the message is skipped.
     void inflate(std::string_view piece, std::string& out, std::size_t max_size);
     /// Ends the message: inflates the removed `00 00 ff ff` tail, then resets the stream without
     /// context takeover. Throws as inflate().
@@ -130,6 +131,7 @@ private:
     std::unique_ptr<Stream> stream_;
     int window_bits_;
     bool no_context_takeover_;
+    bool ended_ = false;  // this message's DEFLATE stream had its final block
 };
 
 /// The compressor and decompressor of one end, from the negotiated parameters and its role: a
