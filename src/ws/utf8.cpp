@@ -8,7 +8,7 @@ namespace {
 // States besides accept (0) and reject (1): how many continuation bytes are still due, and for
 // the lead bytes E0, ED, F0 and F4 the narrower range of the first one, which is what rules out
 // overlong forms, surrogates and code points over U+10FFFF (RFC 3629 4).
-enum : std::uint8_t { need1 = 2, need2, need3, after_e0, after_ed, after_f0, after_f4 };
+constexpr std::uint8_t need1 = 2, need2 = 3, need3 = 4, after_e0 = 5, after_ed = 6, after_f0 = 7, after_f4 = 8;
 
 constexpr std::uint8_t step(std::uint8_t state, unsigned char b) noexcept {
     const bool cont = b >= 0x80 && b <= 0xBF;

@@ -49,15 +49,15 @@ struct ServerHandshakeOptions {
     /// The subprotocols we speak, in our order of preference; the first one the client also
     /// offered is chosen (aiohttp's rule). None chosen: no `Sec-WebSocket-Protocol` in the answer
     /// (the client decides whether to go on).
-    std::vector<std::string> protocols;
+    std::vector<std::string> protocols{};
     /// Negotiate permessage-deflate when the client offers it.
     bool compress = true;
-    DeflateServerOptions deflate;
+    DeflateServerOptions deflate{};
     /// Called with the `Origin` field (empty when absent); false refuses the handshake with 403.
     /// Empty: every origin is accepted.
-    std::function<bool(std::string_view origin)> origin_check;
+    std::function<bool(std::string_view origin)> origin_check{};
     /// Extra fields for the 101 response.
-    http::Headers headers;
+    http::Headers headers{};
 };
 
 /// The server's verdict on an upgrade request.
@@ -95,18 +95,18 @@ ServerHandshake server_handshake(const http::RequestHead& head, const ServerHand
 /// What the client asks for.
 struct ClientHandshakeOptions {
     /// Subprotocols offered, in our order of preference.
-    std::vector<std::string> protocols;
+    std::vector<std::string> protocols{};
     /// Offer permessage-deflate.
     bool compress = true;
-    DeflateClientOptions deflate;
+    DeflateClientOptions deflate{};
     /// The `Origin` field to send, none when empty.
-    std::string origin;
+    std::string origin{};
 };
 
 /// What the server agreed to.
 struct ClientHandshakeResult {
-    std::string protocol;  ///< empty if the server chose none
-    std::optional<DeflateParams> deflate;
+    std::string protocol{};  ///< empty if the server chose none
+    std::optional<DeflateParams> deflate{};
 };
 
 /// The client's side of one handshake: the key it sent, to check the answer against.

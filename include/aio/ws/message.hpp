@@ -70,13 +70,13 @@ constexpr bool is_valid_close_code(std::uint16_t code) noexcept {
 struct WSMessage {
     WSMsgType type = WSMsgType::closed;
     /// The payload: a text message's UTF-8, a binary message's bytes, a ping's or pong's data.
-    std::string data;
+    std::string data{};
     /// For `close`: the code the peer sent, close_code_none (1005) when its frame had none.
     std::uint16_t close_code = 0;
     /// For `close`: the reason the peer gave (UTF-8, maybe empty). For `error`: a description.
-    std::string extra;
+    std::string extra{};
     /// For `error`: the exception that failed the connection (a WebSocketError, an OSError...).
-    std::exception_ptr exception;
+    std::exception_ptr exception{};
 
     /// `data` parsed as JSON (aiohttp's msg.json()). Throws nlohmann::json::parse_error if it is
     /// not JSON.

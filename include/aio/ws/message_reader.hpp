@@ -54,7 +54,7 @@ struct ReaderOptions {
     /// at 125 bytes by the protocol.
     std::size_t max_msg_size = default_max_msg_size;
     /// The negotiated permessage-deflate parameters; nullopt when it is off (then RSV1 is 1002).
-    std::optional<DeflateParams> deflate;
+    std::optional<DeflateParams> deflate{};
 };
 
 class MessageReader {

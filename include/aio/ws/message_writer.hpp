@@ -27,7 +27,7 @@ struct WriterOptions {
     /// Our role: a client masks every frame with a fresh random key, a server never masks.
     Role role = Role::server;
     /// The negotiated permessage-deflate parameters; nullopt when it is off.
-    std::optional<DeflateParams> deflate;
+    std::optional<DeflateParams> deflate{};
     /// With deflate on: data messages shorter than this go uncompressed (RFC 7692 allows it per
     /// message); 0 compresses every one.
     std::size_t compress_threshold = 0;

@@ -38,7 +38,9 @@ TEST(WsFrame, EachLengthUsesItsMinimalEncodingAtTheBoundaries) {
         EXPECT_EQ(back.opcode, Opcode::binary);
         EXPECT_TRUE(back.fin);
         // And it is what a test peer would write.
-        if (c.length <= 65536) EXPECT_EQ(bytes, aio::test::ws_frame(0x82, std::string(c.length, 'x'), false).substr(0, c.size));
+        if (c.length <= 65536) {
+            EXPECT_EQ(bytes, aio::test::ws_frame(0x82, std::string(c.length, 'x'), false).substr(0, c.size));
+        }
     }
 }
 
@@ -83,7 +85,9 @@ TEST(WsFrame, DecodeAsksForMoreUntilTheWholeHeaderIsThere) {
     const std::string bytes = encode(h);
     ASSERT_EQ(bytes.size(), 14u);
     FrameHeader back;
-    for (std::size_t n = 0; n < bytes.size(); ++n) EXPECT_EQ(decode_frame_header(bytes.substr(0, n), back), 0u) << n;
+    for (std::size_t n = 0; n < bytes.size(); ++n) {
+        EXPECT_EQ(decode_frame_header(bytes.substr(0, n), back), 0u) << n;
+    }
     ASSERT_EQ(decode_frame_header(bytes, back), 14u);
     EXPECT_EQ(back.mask_key, (MaskKey{1, 2, 3, 4}));
 }

@@ -85,7 +85,9 @@ TEST(WsHandshake, EachMalformedUpgradeGetsItsStatusAndAClearText) {
         EXPECT_EQ(head.rfind("HTTP/1.1 " + std::to_string(c.status) + " ", 0), 0u) << head;
         EXPECT_NE(head.find("Connection: close\r\n"), std::string::npos);
         EXPECT_NE(head.find(u.verdict.reason), std::string::npos);  // in the body
-        if (c.status == 426) EXPECT_NE(head.find("Sec-WebSocket-Version: 13\r\n"), std::string::npos);
+        if (c.status == 426) {
+            EXPECT_NE(head.find("Sec-WebSocket-Version: 13\r\n"), std::string::npos);
+        }
     }
 }
 

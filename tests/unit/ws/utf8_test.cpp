@@ -26,7 +26,9 @@ bool valid_split(const std::string& s, std::size_t cut) {
 
 void expect_valid(const std::string& s, bool valid) {
     EXPECT_EQ(is_valid_utf8(s), valid) << testing::PrintToString(s);
-    for (std::size_t cut = 0; cut <= s.size(); ++cut) EXPECT_EQ(valid_split(s, cut), valid) << cut;
+    for (std::size_t cut = 0; cut <= s.size(); ++cut) {
+        EXPECT_EQ(valid_split(s, cut), valid) << cut;
+    }
     Utf8Validator v;
     bool ok = true;
     for (char c : s) ok = ok && v.feed(std::string_view(&c, 1));
