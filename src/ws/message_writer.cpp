@@ -29,7 +29,7 @@ void MessageWriter::close(std::string& out, std::uint16_t code, std::string_view
     char payload[max_control_payload];
     payload[0] = static_cast<char>(code >> 8);
     payload[1] = static_cast<char>(code & 0xFF);
-    std::memcpy(payload + 2, reason.data(), reason.size());
+    if (!reason.empty()) std::memcpy(payload + 2, reason.data(), reason.size());
     frame(out, Opcode::close, true, false, std::string_view(payload, 2 + reason.size()));
 }
 
