@@ -206,7 +206,7 @@ TEST(WsDeflate, ADecompressionBombStopsAtMaxMsgSizeQuickly) {
     const auto took = std::chrono::steady_clock::now() - start;
     EXPECT_EQ(r.error, 1009) << r.error_text;
     EXPECT_TRUE(r.messages.empty());
-    EXPECT_LT(took, std::chrono::milliseconds(500));
+    EXPECT_LT(took, std::chrono::seconds(1));  // some milliseconds unloaded; bounded, not a benchmark
     // The cap holds at one byte past max_msg_size: inflating stopped there.
     Inflater in(15, false);
     std::string out;

@@ -274,7 +274,7 @@ TEST(WsReader, ReadsA16MiBMessageInTime) {
     const auto took = std::chrono::steady_clock::now() - start;
     ASSERT_EQ(r.messages.size(), 1u);
     EXPECT_EQ(r.messages[0].data.size(), payload.size());
-    EXPECT_LT(took, std::chrono::seconds(1));
+    EXPECT_LT(took, std::chrono::seconds(2));
 }
 
 }  // namespace
