@@ -10,8 +10,9 @@
 #                        aiocpp.pc into PREFIX (/usr/local); DESTDIR=/staging for packaging
 #   make docs            the API reference from the /// comments (Doxygen) into build/docs/html
 #   make bench           build (release) and run the benchmarks against asyncio and uvloop (bench/)
-#   make fuzz            build the HTTP parser's fuzzers (libFuzzer, build/fuzz) and run each for
-#                        FUZZ_SECONDS (60) from its seeds in fuzz/corpus/
+#   make fuzz            build the HTTP parser's and the WebSocket reader's fuzzers (libFuzzer,
+#                        build/fuzz) and run each for FUZZ_SECONDS (60) from its seeds in
+#                        fuzz/corpus/
 #   make build           build the RUN_PRESET (release) tree: library, examples, tests, benchmarks
 #   make test-release    the tests built with -O2
 #   make test-asan       the tests under AddressSanitizer + UBSan;  make test-tsan: ThreadSanitizer

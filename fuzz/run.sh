@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Builds the parser's fuzzers into build/fuzz and runs each for SECONDS (default 60), one after
-# the other, from its committed seeds (fuzz/corpus/<target>, read only) plus what earlier runs
-# found (build/fuzz/corpus/<target>, where libFuzzer writes). A finding stops the run: libFuzzer
+# Builds the parsers' fuzzers (HTTP, and the WebSocket reader) into build/fuzz and runs each
+# for SECONDS (default 60), one after the other, from its committed seeds (fuzz/corpus/<target>,
+# read only) plus what earlier runs found (build/fuzz/corpus/<target>, where libFuzzer writes). A finding stops the run: libFuzzer
 # leaves the input as build/fuzz/crash-* (or leak-*, timeout-*) and this script exits non-zero.
 #
 #   fuzz/run.sh [SECONDS] [TARGET...]     (`make fuzz FUZZ_SECONDS=600`)
@@ -15,7 +15,7 @@ cd "$root"
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[[ ${#targets[@]} -gt 0 ]] || targets=(request_parser response_parser chunked_decoder)
+[[ ${#targets[@]} -gt 0 ]] || targets=(request_parser response_parser chunked_decoder ws_reader)
 
 command -v clang++ >/dev/null || { echo "fuzz/run.sh: clang++ is needed (libFuzzer)" >&2; exit 1; }
 cmake -S fuzz -B build/fuzz -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
