@@ -196,17 +196,14 @@ std::string gibibyte_of_zeros_compressed() {
     return all;
 }
 
-TEST(WsDeflate, ADecompressionBombStopsAtMaxMsgSizeQuickly) {
+TEST(WsDeflate, ADecompressionBombStopsAtMaxMsgSize) {
     const std::string payload = gibibyte_of_zeros_compressed();
     ASSERT_LT(payload.size(), 2u << 20);  // ~1 MiB on the wire for 1 GiB inflated
     ReaderOptions options{.role = Role::server, .deflate = DeflateParams{}};
     const std::string frame = aio::test::ws_frame(0xC2, payload, true);
-    const auto start = std::chrono::steady_clock::now();
     const ReadResult r = aio::test::read_in_chunks(options, frame, 65536);
-    const auto took = std::chrono::steady_clock::now() - start;
     EXPECT_EQ(r.error, 1009) << r.error_text;
     EXPECT_TRUE(r.messages.empty());
-    EXPECT_LT(took, std::chrono::seconds(1));  // some milliseconds unloaded; bounded, not a benchmark
     // The cap holds at one byte past max_msg_size: inflating stopped there.
     Inflater in(15, false);
     std::string out;

@@ -264,17 +264,15 @@ TEST(WsReader, WhatTheWriterWritesTheReaderReadsBack) {
     }
 }
 
-TEST(WsReader, ReadsA16MiBMessageInTime) {
+TEST(WsReader, ReadsA16MiBMessage) {
     ReaderOptions big = server;
     big.max_msg_size = 32 * 1024 * 1024;
     const std::string payload(16 * 1024 * 1024, 'a');
     const std::string bytes = ws_frame(0x81, payload, true);
-    const auto start = std::chrono::steady_clock::now();
     const ReadResult r = aio::test::read_in_chunks(big, bytes, 64 * 1024);
-    const auto took = std::chrono::steady_clock::now() - start;
     ASSERT_EQ(r.messages.size(), 1u);
     EXPECT_EQ(r.messages[0].data.size(), payload.size());
-    EXPECT_LT(took, std::chrono::seconds(2));
+    EXPECT_EQ(r.messages[0].data, payload);
 }
 
 }  // namespace
