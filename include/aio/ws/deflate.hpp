@@ -7,10 +7,12 @@
 /// (RFC 7692 7.2.1, 7.2.2). With "context takeover" (the default) the sliding window carries over
 /// from one message to the next; `*_no_context_takeover` resets it after each message.
 ///
-/// Window bits: zlib cannot compress with a 256-byte window (deflateInit2 refuses raw windowBits
-/// 8, and a 512-byte window would emit distances the peer's 256-byte window cannot resolve), so
-/// when the peer asks us for window bits 8 we keep the extension on and send our messages
-/// uncompressed, which RFC 7692 6 allows per message; we inflate any window the peer uses.
+/// Window bits 8: zlib cannot compress with a 256-byte window (deflateInit2 refuses raw
+/// windowBits 8 and silently used 9 in older versions). So a peer that negotiated 8 and
+/// compresses with zlib really uses a 512-byte window: we inflate with at least 9 bits, which
+/// reads both. And when the peer asks us for 8 we keep the extension on but send our messages
+/// uncompressed (RFC 7692 6 allows it per message): a 9-bit compressor could emit distances
+/// that a strict 8-bit inflater cannot resolve.
 ///
 /// ```
 /// // server side, in the handshake
@@ -79,8 +81,8 @@ std::string format_deflate_offer(const DeflateClientOptions& options = {});
 std::optional<DeflateParams> parse_deflate_response(std::string_view extensions,
                                                     const DeflateClientOptions& offered = {});
 
-/// The compressor of one direction. Its zlib stream is made at the first message and, without
-/// context takeover, freed after each one (an idle connection holds no zlib memory).
+/// The compressor of one direction. Its zlib stream is made at the first message (a connection
+/// that never sends one holds no zlib memory) and, without context takeover, reset after each.
 class Deflater {
 public:
     /// `window_bits` 8-15 (8: compress() is never called; see above), `level` zlib's 0-9.
@@ -106,7 +108,8 @@ private:
 /// The decompressor of one direction, with the size cap that stops a decompression bomb.
 class Inflater {
 public:
-    /// `window_bits` 8-15: the peer's, as negotiated.
+    /// `window_bits` 8-15: the peer's, as negotiated (9 is used for 8, see above). The zlib
+    /// stream is made at the first compressed message.
     Inflater(int window_bits, bool no_context_takeover);
     ~Inflater();
     Inflater(Inflater&&) noexcept;
