@@ -130,25 +130,25 @@ void Connection::on_peer_close(WSMessage msg) {
 }
 
 void Connection::fail(std::uint16_t code, std::exception_ptr why) {
+    // RFC 6455 7.1.7, "Fail the WebSocket Connection": send the close frame with the reason,
+    // then close TCP without waiting for an answer (the peer's framing can no longer be trusted).
     exception_ = why;
     close_code_ = code;
     error_pending_ = true;
-    wake_.set();
     if (!close_started_ && !lost_) {
         try {
             writer_.close(out_, code);
         } catch (...) {
+            out_.clear();
             writer_.close_empty(out_);
         }
         send_raw();
         close_started_ = true;
     }
-    if (state_ == State::open) state_ = State::closing;
-    // The reader stays failed: nothing more is read. Give the peer the close timeout to answer.
-    arm_close_timer(config_.close_timeout);
-    if (transport_ && !read_paused_) {
-        // Reading goes on only to see the peer's EOF; the reader ignores the bytes.
-    }
+    state_ = State::closed;
+    cancel_timers();
+    wake_.set();
+    if (transport_) transport_->close();
 }
 
 void Connection::enqueue(WSMessage msg) {
@@ -237,6 +237,24 @@ void Connection::abort() noexcept {
     if (transport_) transport_->abort();
 }
 
+void Connection::drop() noexcept {
+    if (is_closed()) return;
+    if (!close_started_ && transport_) {
+        try {
+            writer_.close(out_, WSCloseCode::going_away);
+        } catch (...) {
+            out_.clear();
+        }
+        send_raw();
+        close_started_ = true;
+    }
+    if (!close_code_) close_code_ = static_cast<std::uint16_t>(WSCloseCode::abnormal_closure);
+    state_ = State::closed;
+    cancel_timers();
+    wake_.set();
+    if (transport_) transport_->close();
+}
+
 void Connection::arm_close_timer(Duration d) {
     close_timer_.cancel();
     std::weak_ptr<Connection> weak = weak_from_this();
@@ -318,6 +336,10 @@ void Connection::send_raw() noexcept {
 void Connection::write_message(Kind kind, std::string_view data, bool compress) {
     if (state_ != State::open || close_started_ || lost_ || !transport_) throw_not_open();
     out_.clear();
+    // An empty message goes uncompressed (RFC 7692 allows it per message): the codec's Deflater
+    // emits no bytes for a second empty message in a row (zlib's repeated sync flush is empty),
+    // which the peer cannot inflate. Reported to the codec; harmless to keep.
+    if (data.empty()) compress = false;
     try {
         switch (kind) {
         case Kind::text:
@@ -386,8 +408,10 @@ Coro<WSMessage> Connection::receive(std::optional<Duration> timeout) {
             msg.extra = describe_exception(exception_);
             co_return msg;
         }
-        if (is_closed()) co_return WSMessage{};  // closed
-        if (state_ == State::closing || close_started_) {
+        // Closed means the TCP connection too: a client waits (a second at most) for the
+        // server's FIN, so that a program ending at `closed` leaves no socket behind.
+        if (lost_) co_return WSMessage{};
+        if (state_ != State::closed && (state_ == State::closing || close_started_)) {
             WSMessage msg;
             msg.type = WSMsgType::closing;
             co_return msg;

@@ -75,6 +75,9 @@ public:
     Coro<void> wait_lost();
     /// Ends the connection now, without a close handshake (1006).
     void abort() noexcept;
+    /// The last handle went away with the connection open: a close frame (1001, going away) is
+    /// sent and TCP closed once it is flushed, without waiting for the peer's answer.
+    void drop() noexcept;
 
     bool is_closed() const noexcept { return state_ == State::closed || lost_; }
     /// aiohttp's `closed`: true once our close started or the connection ended.

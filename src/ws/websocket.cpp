@@ -13,14 +13,14 @@ WebSocket::WebSocket(WebSocket&&) noexcept = default;
 
 WebSocket& WebSocket::operator=(WebSocket&& o) noexcept {
     if (this != &o) {
-        if (conn_ && !conn_->is_closed()) conn_->abort();
+        if (conn_) conn_->drop();
         conn_ = std::move(o.conn_);
     }
     return *this;
 }
 
 WebSocket::~WebSocket() {
-    if (conn_ && !conn_->is_closed()) conn_->abort();
+    if (conn_) conn_->drop();
 }
 
 detail::Connection& WebSocket::conn() const {
@@ -93,7 +93,6 @@ Coro<std::optional<WSMessage>> WebSocket::next() {
 Coro<bool> WebSocket::close(std::uint16_t code, std::string_view message) {
     std::shared_ptr<detail::Connection> c = conn_;  // the handle may be moved from meanwhile
     if (!c) throw RuntimeError("the WebSocket has no connection");
-    if (c->closed_flag() && c->is_closed()) co_return false;
     bool started = c->start_close(code, message);
     try {
         co_await c->wait_lost();

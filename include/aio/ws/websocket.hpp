@@ -27,8 +27,10 @@
 /// a user who never reads holds at most that plus one read's messages.
 ///
 /// The handle is movable; the connection lives until it is closed and the handle dropped.
-/// Dropping an open WebSocket aborts its connection.
+/// Dropping an open WebSocket sends a close frame (1001, going away) and closes TCP once it is
+/// flushed, without waiting for the peer's answer (close() first for a full handshake).
 
+#include <any>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -39,6 +41,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -121,7 +124,7 @@ public:
     WebSocket& operator=(WebSocket&&) noexcept;
     WebSocket(const WebSocket&) = delete;
     WebSocket& operator=(const WebSocket&) = delete;
-    /// Aborts the connection if it is still open (close() first for a clean end).
+    /// An open connection is closed without waiting (1001, see above).
     ~WebSocket();
 
     /// Sends a text message (aiohttp's send_str), then waits while the transport's write buffer
