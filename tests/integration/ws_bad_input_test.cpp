@@ -2,7 +2,7 @@
 // clear status or close code, and nothing crashes, hangs or leaks (IoTest checks fds and tasks).
 
 #include "aio/ws/deflate.hpp"
-#include "ws_test_support.hpp"
+#include "support/ws_fixture.hpp"
 
 using namespace ws_test;
 using aio::ws::Opcode;

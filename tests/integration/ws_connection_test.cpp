@@ -1,10 +1,8 @@
 // aio's WebSocket server and client against each other over loopback: messages of every length
 // encoding, with and without permessage-deflate, pipelining, ping/pong, the close handshake from
-// either side, timeouts, the receive rules and the thread-safe writer.
+// either side, timeouts and the receive rules. The thread-safe writer: tests/unit/ws/.
 
-#include <thread>
-
-#include "ws_test_support.hpp"
+#include "support/ws_fixture.hpp"
 
 using namespace ws_test;
 using aio::ws::WSMsgType;
@@ -172,7 +170,8 @@ TEST_F(WsConnection, ReceiveStrOfABinaryMessageIsATypeError) {
         aio::ws::WebSocket ws = co_await s.ws_connect(url);
         co_await ws.send_bytes("b");
         EXPECT_THROW(co_await ws.receive_str(5s), aio::ws::WSMessageTypeError);
-        co_await ws.send_json(nlohmann::json{{"a", 1}});
+        nlohmann::json doc = {{"a", 1}};
+        co_await ws.send_json(doc);
         EXPECT_EQ((co_await ws.receive_json(5s))["a"], 1);
         co_await ws.close();
     });
@@ -218,58 +217,6 @@ TEST_F(WsConnection, ANon101AnswerIsAWSServerHandshakeError) {
         co_await server->shutdown(2s);
     };
     run(body());
-}
-
-TEST_F(WsConnection, AnotherThreadSendsThroughTheThreadSafeWriterInOrder) {
-    auto session = [](aio::ws::WebSocket& ws) -> aio::Coro<void> {
-        co_await ws.receive_str(5s);
-        aio::ws::ThreadSafeWriter writer = ws.threadsafe_writer();
-        std::thread worker([writer] {
-            for (int i = 0; i < 200; ++i) writer.send_str("t" + std::to_string(i));
-            writer.send_str("done").wait();
-        });
-        std::string last;
-        // The loop keeps running while the thread posts: wait for the client's acknowledgement.
-        last = co_await ws.receive_str(10s);
-        EXPECT_EQ(last, "got them");
-        worker.join();
-        co_await ws.receive(5s);
-    };
-    with_server(session, [](std::string url) -> aio::Coro<void> {
-        aio::http::ClientSession s;
-        aio::ws::WebSocket ws = co_await s.ws_connect(url);
-        co_await ws.send_str("start");
-        for (int i = 0; i < 200; ++i) {
-            std::string m = co_await ws.receive_str(5s);
-            if (m != "t" + std::to_string(i)) {
-                ADD_FAILURE() << "message " << i << " was " << m;
-                break;
-            }
-        }
-        EXPECT_EQ(co_await ws.receive_str(5s), "done");
-        co_await ws.send_str("got them");
-        co_await ws.close();
-    });
-}
-
-TEST_F(WsConnection, TheThreadSafeWriterReportsAClosedConnection) {
-    auto session = [](aio::ws::WebSocket& ws) -> aio::Coro<void> { co_await echo(ws); };
-    with_server(session, [](std::string url) -> aio::Coro<void> {
-        aio::http::ClientSession s;
-        aio::ws::WebSocket ws = co_await s.ws_connect(url);
-        aio::ws::ThreadSafeWriter writer = ws.threadsafe_writer();
-        co_await ws.close();
-        // The thread waits for the posted call, which runs on this loop meanwhile.
-        auto attempt = [writer] {
-            try {
-                writer.send_str("too late").get();
-                return false;
-            } catch (const aio::ConnectionResetError&) {
-                return true;
-            }
-        };
-        EXPECT_TRUE(co_await aio::to_thread(attempt));
-    });
 }
 
 }  // namespace

@@ -7,7 +7,7 @@
 
 #include <unistd.h>
 
-#include "ws_test_support.hpp"
+#include "support/ws_fixture.hpp"
 
 using namespace ws_test;
 using aio::ws::WSMsgType;
