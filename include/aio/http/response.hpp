@@ -55,7 +55,15 @@ public:
     /// those names given here replace its own (Content-Length must then be right).
     Headers headers;
 
-    /// True for the Response made from a StreamResponse (already on the wire).
+    /// What a handler returns once it took the connection over (a WebSocket, see
+    /// Request::take_over()): nothing more is sent for the request.
+    static Response taken_over() {
+        Response r;
+        r.sent_ = true;
+        return r;
+    }
+
+    /// True for the Response made from a StreamResponse (already on the wire) or taken_over().
     bool sent() const noexcept { return sent_; }
 
 private:
