@@ -30,10 +30,6 @@ WriterOptions writer_options(const Config& c) {
 // only for a moment: a server that never closes does not hold the client's socket.
 constexpr Duration kClientWaitForFin = std::chrono::seconds(1);
 
-// The codec's MessageWriter::close memcpy's the reason even when empty, and an empty
-// std::string_view may hold a null pointer (UBSan: null passed to memcpy): hand it a real one.
-std::string_view nonnull(std::string_view reason) noexcept { return reason.data() ? reason : std::string_view("", 0); }
-
 [[noreturn]] void throw_not_open() { throw ConnectionResetError(ECONNRESET, "the WebSocket is closing or closed"); }
 
 }  // namespace
@@ -119,7 +115,7 @@ void Connection::on_peer_close(WSMessage msg) {
     if (config_.autoclose) {
         // Echo the peer's code (RFC 6455 5.5.1); a close without one is answered without one.
         if (is_valid_close_code(msg.close_code))
-            writer_.close(out_, msg.close_code, nonnull({}));
+            writer_.close(out_, msg.close_code, {});
         else
             writer_.close_empty(out_);
         send_raw();
@@ -141,7 +137,7 @@ void Connection::fail(std::uint16_t code, std::exception_ptr why) {
     error_pending_ = true;
     if (!close_started_ && !lost_) {
         try {
-            writer_.close(out_, code, nonnull({}));
+            writer_.close(out_, code, {});
         } catch (...) {
             out_.clear();
             writer_.close_empty(out_);
@@ -202,7 +198,7 @@ void Connection::connection_lost(std::exception_ptr exc) {
 bool Connection::start_close(std::uint16_t code, std::string_view reason) {
     if (close_started_ || is_closed()) return false;
     if (!is_valid_close_code(code)) throw ValueError("invalid WebSocket close code " + std::to_string(code));
-    writer_.close(out_, code, nonnull(reason));  // ValueError for a reason over 123 bytes: nothing sent
+    writer_.close(out_, code, reason);  // ValueError for a reason over 123 bytes: nothing sent
     send_raw();
     close_started_ = true;
     if (peer_closed_) {
@@ -245,7 +241,7 @@ void Connection::drop() noexcept {
     if (is_closed()) return;
     if (!close_started_ && transport_) {
         try {
-            writer_.close(out_, WSCloseCode::going_away, nonnull({}));
+            writer_.close(out_, WSCloseCode::going_away, {});
         } catch (...) {
             out_.clear();
         }
@@ -340,10 +336,6 @@ void Connection::send_raw() noexcept {
 void Connection::write_message(Kind kind, std::string_view data, bool compress) {
     if (state_ != State::open || close_started_ || lost_ || !transport_) throw_not_open();
     out_.clear();
-    // An empty message goes uncompressed (RFC 7692 allows it per message): the codec's Deflater
-    // emits no bytes for a second empty message in a row (zlib's repeated sync flush is empty),
-    // which the peer cannot inflate. Reported to the codec; harmless to keep.
-    if (data.empty()) compress = false;
     try {
         switch (kind) {
         case Kind::text:

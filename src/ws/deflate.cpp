@@ -53,6 +53,10 @@ void Deflater::compress(std::string_view message, std::string& out) {
     } while (true);
     // Z_SYNC_FLUSH ends the output with an empty stored block, 00 00 ff ff: not sent (7.2.1).
     if (out.size() - start >= 4 && std::memcmp(out.data() + out.size() - 4, tail, 4) == 0) out.resize(out.size() - 4);
+    // A flush with nothing new to flush (an empty message after another message) makes no bytes
+    // at all; an empty payload would then not be a DEFLATE stream. Send the empty stored block's
+    // first byte, as RFC 7692 7.2.3.6 does: the receiver's appended 00 00 ff ff completes it.
+    if (out.size() == start) out.push_back('\0');
     if (no_context_takeover_) deflateReset(&z);
 }
 

@@ -150,6 +150,21 @@ TEST(WsDeflate, ContextTakeoverRoundTripsOverManyMessagesAndEveryWindow) {
     }
 }
 
+TEST(WsDeflate, EmptyMessagesInARowEachCompressToAStreamTheInflaterReads) {
+    // A second empty message in a row used to compress to no bytes at all (zlib's flush had
+    // nothing new to emit), which python3-websockets rejects as "invalid stored block lengths".
+    for (bool reset : {false, true}) {
+        Deflater out(15, reset);
+        Inflater in(15, reset);
+        for (std::string_view msg : {"", "", "x", "", "", "hello", ""}) {
+            std::string z;
+            out.compress(msg, z);
+            ASSERT_FALSE(z.empty()) << reset;
+            ASSERT_EQ(inflate_all(in, z), msg) << reset;
+        }
+    }
+}
+
 TEST(WsDeflate, ARepeatedMessageWithContextTakeoverCompressesToAFewBytes) {
     std::string msg;
     std::mt19937 random(7);
