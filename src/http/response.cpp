@@ -48,7 +48,8 @@ std::string_view reason_phrase(int status) noexcept {
     }
 }
 
-Response::Response(StreamResponse&& streamed) noexcept : status(streamed.status), sent_(true) {}
+Response::Response(StreamResponse&& streamed) noexcept
+    : status(streamed.status), sent_(true), streamed_length_(streamed.written_) {}
 
 Coro<void> StreamResponse::prepare(Request& request) {
     if (request_) throw RuntimeError("StreamResponse.prepare() called twice");

@@ -57,9 +57,13 @@ public:
 
     /// True for the Response made from a StreamResponse (already on the wire).
     bool sent() const noexcept { return sent_; }
+    /// The body bytes: those the StreamResponse wrote when sent(), else the size of `body`
+    /// (aiohttp's body_length, for the access log).
+    std::uint64_t body_length() const noexcept { return sent_ ? streamed_length_ : body.size(); }
 
 private:
     bool sent_ = false;
+    std::uint64_t streamed_length_ = 0;
 };
 
 /// A response whose body is written as it is produced.
