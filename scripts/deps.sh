@@ -10,7 +10,7 @@ set -euo pipefail
 
 build_pkgs=(build-essential cmake ninja-build g++ clang libclang-rt-dev libgtest-dev libgmock-dev
             libbenchmark-dev pkg-config libssl-dev zlib1g-dev nlohmann-json3-dev doxygen python3 git
-            curl python3-aiohttp nodejs)
+            curl python3-aiohttp python3-websockets nodejs)
 bench_pkgs=(python3 python3-uvloop python3-aiohttp linux-perf hyperfine strace wrk libboost1.81-dev
             libhttp-parser-dev)
 format_pkgs=(clang-format)

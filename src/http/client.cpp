@@ -5,6 +5,7 @@
 
 #include "aio/core/event_loop.hpp"
 #include "aio/core/os_errors.hpp"
+#include "aio/http/request.hpp"
 #include "http/client_body.hpp"
 #include "http/client_connection.hpp"
 
@@ -316,12 +317,22 @@ Coro<ClientResponse> ClientSession::send(std::string_view method, const URL& url
         if (options_.auto_decompress && method != "HEAD") {
             if (auto enc = resp.headers.get("Content-Encoding")) coding = content_coding_from_name(*enc);
         }
+        const bool upgraded = h.status == 101;
         auto reader = std::make_shared<detail::BodyReader>(std::move(lease), std::move(decoder), keep_alive,
-                                                           url_str, deadline, sock_read, coding);
+                                                           url_str, deadline, sock_read, coding, upgraded);
         resp.body_ = reader;
         resp.content = StreamContent(std::move(reader));
         co_return resp;
     }
+}
+
+TakenOver ClientSession::take_over(ClientResponse& upgraded) {
+    TakenOver out;
+    if (!upgraded.body_) return out;
+    detail::Lease::Detached d = upgraded.body_->detach();
+    out.transport = std::move(d.transport);
+    out.tail = std::move(d.tail);
+    return out;
 }
 
 }  // namespace aio::http

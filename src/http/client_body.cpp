@@ -7,16 +7,23 @@ namespace aio::http::detail {
 
 BodyReader::BodyReader(Lease lease, BodyDecoder decoder, bool keep_alive, std::string url,
                        std::optional<TimePoint> deadline, std::optional<Duration> sock_read,
-                       std::optional<ContentCoding> coding)
+                       std::optional<ContentCoding> coding, bool upgraded)
     : lease_(std::move(lease)),
       decoder_(std::move(decoder)),
-      keep_alive_(keep_alive),
+      keep_alive_(keep_alive && !upgraded),
+      upgraded_(upgraded),
       url_(std::move(url)),
       deadline_(deadline),
       sock_read_(sock_read) {
     if (coding && *coding != ContentCoding::identity && !decoder_.done())
         content_.emplace(*coding, ContentDecoder::kUnlimited);
-    if (decoder_.done()) finish();
+    // A 101 has no body, but its connection is not done: it waits for detach() (or closes).
+    if (decoder_.done() && !upgraded_) finish();
+}
+
+Lease::Detached BodyReader::detach() noexcept {
+    finished_ = true;
+    return lease_.detach();
 }
 
 std::string BodyReader::take(std::size_t n) {

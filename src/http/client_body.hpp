@@ -17,7 +17,7 @@ class BodyReader {
 public:
     BodyReader(Lease lease, BodyDecoder decoder, bool keep_alive, std::string url,
                std::optional<TimePoint> deadline, std::optional<Duration> sock_read,
-               std::optional<ContentCoding> coding);
+               std::optional<ContentCoding> coding, bool upgraded = false);
     BodyReader(const BodyReader&) = delete;
     BodyReader& operator=(const BodyReader&) = delete;
 
@@ -30,6 +30,8 @@ public:
     /// Reads the rest and returns the connection to the pool, if the rest is at most `limit`
     /// bytes; closes it otherwise. For redirects.
     Coro<void> drain(std::size_t limit);
+    /// A 101's connection, taken out of the pool for the new protocol (empty if already gone).
+    Lease::Detached detach() noexcept;
 
     std::string pending;
     std::size_t pending_pos = 0;  // bytes of `pending` already read
@@ -44,6 +46,7 @@ private:
     BodyDecoder decoder_;
     std::optional<ContentDecoder> content_;  // gzip or deflate, when the body is sent so
     bool keep_alive_;
+    bool upgraded_;  // a 101: the connection never goes back to the pool
     bool finished_ = false;
     bool failed_ = false;
     std::string url_;

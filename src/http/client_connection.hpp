@@ -129,6 +129,14 @@ public:
     ClientProtocol& protocol() const noexcept { return *conn_->protocol; }
     /// Gives the connection back: to the pool if `reusable` (and it is), else closed.
     void release(bool reusable) noexcept;
+    /// What an upgraded connection (101) leaves behind when it leaves the pool for good.
+    struct Detached {
+        std::shared_ptr<Transport> transport;
+        std::string tail;  // received after the response head
+    };
+    /// Takes the connection out of the pool, open (its permits go back): the caller owns the
+    /// transport and sets its own protocol on it. Empty if the lease holds none.
+    Detached detach() noexcept;
 
 private:
     std::shared_ptr<ConnectorImpl> pool_;

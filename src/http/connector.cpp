@@ -42,6 +42,8 @@ public:
 
     Coro<Lease> connect(const URL& url, const ConnectParams& params);
     void put_back(std::shared_ptr<Connection> conn, bool reusable) noexcept;
+    /// The connection leaves the pool for good (an upgrade): its permits go back, it stays open.
+    void forget(const Connection& conn) noexcept;
     void close() noexcept {
         closed = true;
         idle.clear();  // ~Connection closes each
@@ -198,17 +200,7 @@ Coro<Lease> ConnectorImpl::connect(const URL& url, const ConnectParams& params) 
 }
 
 void ConnectorImpl::put_back(std::shared_ptr<Connection> conn, bool reusable) noexcept {
-    --acquired;
-    if (options.limit > 0) total.release();
-    if (options.limit_per_host > 0) {
-        auto it = per_host.find(conn->key);
-        if (it != per_host.end()) {
-            it->second->release();
-            // A host nobody waits for and nobody uses costs nothing: a crawler's map stays small.
-            if (!it->second->locked() && it->second->value() == static_cast<std::int64_t>(options.limit_per_host))
-                per_host.erase(it);
-        }
-    }
+    forget(*conn);
     if (reusable && !closed && !options.force_close && conn->protocol->reusable()) {
         conn->protocol->drop_buffer();
         conn->reused = true;
@@ -222,6 +214,20 @@ void ConnectorImpl::put_back(std::shared_ptr<Connection> conn, bool reusable) no
         return;
     }
     conn->close();
+}
+
+void ConnectorImpl::forget(const Connection& conn) noexcept {
+    --acquired;
+    if (options.limit > 0) total.release();
+    if (options.limit_per_host > 0) {
+        auto it = per_host.find(conn.key);
+        if (it != per_host.end()) {
+            it->second->release();
+            // A host nobody waits for and nobody uses costs nothing: a crawler's map stays small.
+            if (!it->second->locked() && it->second->value() == static_cast<std::int64_t>(options.limit_per_host))
+                per_host.erase(it);
+        }
+    }
 }
 
 void ConnectorImpl::arm_cleanup() noexcept {
@@ -253,6 +259,17 @@ void Lease::release(bool reusable) noexcept {
     } else {
         conn->close();
     }
+}
+
+Lease::Detached Lease::detach() noexcept {
+    Detached out;
+    if (!conn_) return out;
+    auto pool = std::move(pool_);
+    auto conn = std::move(conn_);
+    if (pool) pool->forget(*conn);
+    out.tail = std::string(conn->protocol->unread());
+    out.transport = std::move(conn->transport);  // ~Connection has nothing left to close
+    return out;
 }
 
 }  // namespace detail

@@ -50,7 +50,14 @@ namespace aio {
 class SSLContext;
 }
 
+namespace aio::ws {
+class WebSocket;
+struct WSConnectOptions;
+}  // namespace aio::ws
+
 namespace aio::http {
+
+struct TakenOver;
 
 /// The keyword arguments of session.request() and friends.
 struct RequestOptions {
@@ -112,6 +119,17 @@ public:
     Coro<ClientResponse> head(std::string url, RequestOptions options = {});
     Coro<ClientResponse> options(std::string url, RequestOptions options = {});
 
+    /// Opens a WebSocket (aiohttp's `session.ws_connect`): ws://, wss://, http:// or https://,
+    /// through the session's connector (TLS settings included), headers and cookies. The
+    /// connection leaves the pool for good. Defined in the ws layer: include
+    /// `aio/ws/websocket.hpp` (and link `aio::ws`) to call it; see there for the options.
+    ///
+    /// Throws: InvalidURL, the connection errors of request(), WSServerHandshakeError (a status
+    /// other than 101, or a 101 whose Upgrade, Connection, Sec-WebSocket-Accept, protocol or
+    /// extensions are wrong), aio::TimeoutError (`WSConnectOptions::timeout`).
+    Coro<ws::WebSocket> ws_connect(std::string url);
+    Coro<ws::WebSocket> ws_connect(std::string url, const ws::WSConnectOptions& options);
+
     /// Closes the session (and its connector if it made it); later requests raise
     /// ClientConnectionError. Idempotent.
     void close() noexcept;
@@ -124,6 +142,9 @@ private:
     Coro<ClientResponse> send(std::string_view method, const URL& url, const Headers& headers,
                               const std::string& body, const RequestOptions& options, const ClientTimeout& timeout,
                               std::optional<TimePoint> deadline);
+
+    // A 101 response's connection, out of the pool: its transport and the bytes after the head.
+    static TakenOver take_over(ClientResponse& upgraded);
 
     ClientSessionOptions options_;
     std::shared_ptr<TCPConnector> connector_;

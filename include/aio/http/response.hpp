@@ -62,7 +62,16 @@ public:
     /// Adds the Set-Cookie field that makes the client drop `name` (aiohttp's del_cookie).
     void del_cookie(std::string_view name, const DelCookieOptions& options = {});
 
-    /// True for the Response made from a StreamResponse (already on the wire).
+    /// What a handler returns once it took the connection over (a WebSocket, see
+    /// Request::take_over()): nothing more is sent for the request.
+    static Response taken_over() {
+        Response r;
+        r.status = 101;  // what the access log shows for it (the 101 itself went out already)
+        r.sent_ = true;
+        return r;
+    }
+
+    /// True for the Response made from a StreamResponse (already on the wire) or taken_over().
     bool sent() const noexcept { return sent_; }
     /// The body bytes: those the StreamResponse wrote when sent(), else the size of `body`
     /// (aiohttp's body_length, for the access log).

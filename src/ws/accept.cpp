@@ -1,0 +1,59 @@
+// The server's side of the opening handshake: the codec's checks and 101 (or its refusal) on a
+// connection taken over from the HTTP server, then the protocol set on the transport.
+
+#include "aio/core/os_errors.hpp"
+#include "aio/http/response.hpp"
+#include "aio/ws/handshake.hpp"
+#include "aio/ws/websocket.hpp"
+#include "ws/connection.hpp"
+
+namespace aio::ws {
+
+namespace {
+
+ServerHandshakeOptions handshake_options(const WSOptions& o) {
+    ServerHandshakeOptions h;
+    h.protocols.assign(o.protocols.begin(), o.protocols.end());
+    h.compress = o.compress;
+    return h;
+}
+
+}  // namespace
+
+bool can_accept(const http::Request& request) noexcept {
+    try {
+        ServerHandshakeOptions none;
+        none.compress = false;
+        return server_handshake(request.head(), none).ok();
+    } catch (...) {
+        return false;
+    }
+}
+
+Coro<WebSocket> accept(http::Request& request, WSOptions options) {
+    ServerHandshake hs = server_handshake(request.head(), handshake_options(options));
+    http::TakenOver taken = request.take_over();
+    taken.transport->write(hs.response_head());
+    if (!hs.ok()) {
+        // The refusal is on its way: close after it and tell the handler (the server ignores
+        // the handler's answer for a taken-over connection).
+        taken.transport->close();
+        throw http::HTTPException(hs.status, hs.reason);
+    }
+    detail::Config config;
+    config.role = Role::server;
+    config.close_timeout = options.timeout;
+    config.receive_timeout = options.receive_timeout;
+    config.autoclose = options.autoclose;
+    config.autoping = options.autoping;
+    config.heartbeat = options.heartbeat;
+    config.max_msg_size = options.max_msg_size;
+    config.max_queue = options.max_queue;
+    config.deflate = hs.deflate;
+    config.protocol = std::move(hs.protocol);
+    auto conn = std::make_shared<detail::Connection>(std::move(config));
+    conn->start(std::move(taken.transport), taken.tail);
+    co_return WebSocket(std::move(conn));
+}
+
+}  // namespace aio::ws

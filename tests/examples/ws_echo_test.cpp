@@ -1,0 +1,138 @@
+// examples/ws_echo: the echo server as a real process, the example's own client (lines from
+// stdin), a Python websockets client that stays connected through SIGTERM (it must get 1001),
+// and the clean exit.
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+namespace {
+
+const std::string kExe = std::string(AIO_BIN_DIR) + "/example_ws_echo";
+
+/// The server as a child process whose stdout we read.
+struct ServerProcess {
+    pid_t pid = -1;
+    int out = -1;
+
+    explicit ServerProcess(bool compress) {
+        int p[2];
+        if (::pipe2(p, O_CLOEXEC) != 0) return;
+        pid = ::fork();
+        if (pid == 0) {
+            ::dup2(p[1], 1);
+            if (compress)
+                ::execl(kExe.c_str(), kExe.c_str(), "serve", "--port", "0", nullptr);
+            else
+                ::execl(kExe.c_str(), kExe.c_str(), "serve", "--port", "0", "--no-compression", nullptr);
+            ::_exit(127);
+        }
+        ::close(p[1]);
+        out = p[0];
+    }
+    ~ServerProcess() {
+        if (pid > 0) {
+            ::kill(pid, SIGKILL);
+            ::waitpid(pid, nullptr, 0);
+        }
+        if (out >= 0) ::close(out);
+    }
+    /// One line of its output, waiting at most 20 s.
+    std::string line() {
+        std::string s;
+        char c;
+        while (true) {
+            pollfd pfd{out, POLLIN, 0};
+            if (::poll(&pfd, 1, 20000) <= 0) return s + "<timeout>";
+            if (::read(out, &c, 1) != 1) return s;
+            if (c == '\n') return s;
+            s += c;
+        }
+    }
+    int wait_exit() {
+        int status = 0;
+        pollfd none{-1, 0, 0};
+        for (int i = 0; i < 2000; ++i) {  // at most 20 s
+            if (::waitpid(pid, &status, WNOHANG) == pid) {
+                pid = -1;
+                return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+            }
+            ::poll(&none, 0, 10);
+        }
+        return -1;
+    }
+};
+
+std::string port_from(const std::string& listening) { return listening.substr(listening.rfind(':') + 1); }
+
+/// Runs `cmd` with a shell, returning its stdout and exit status as the last line.
+std::vector<std::string> run(const std::string& cmd) {
+    std::vector<std::string> lines;
+    FILE* p = ::popen(cmd.c_str(), "r");
+    if (!p) return lines;
+    char buf[512];
+    while (std::fgets(buf, sizeof buf, p)) {
+        std::string s(buf);
+        if (!s.empty() && s.back() == '\n') s.pop_back();
+        lines.push_back(s);
+    }
+    lines.push_back("exit " + std::to_string(WEXITSTATUS(::pclose(p))));
+    return lines;
+}
+
+void echo_round_trip(bool compress) {
+    ServerProcess server(compress);
+    ASSERT_GT(server.pid, 0);
+    std::string first = server.line();
+    ASSERT_EQ(first.rfind("listening on 127.0.0.1:", 0), 0u) << first;
+    std::string url = "ws://127.0.0.1:" + port_from(first) + "/";
+    EXPECT_EQ(run("printf 'hello\\nsecond line\\n' | timeout 20 " + kExe + " connect " + url),
+              (std::vector<std::string>{"hello", "second line", "exit 0"}));
+    ::kill(server.pid, SIGTERM);
+    EXPECT_EQ(server.line(), "shut down");
+    EXPECT_EQ(server.wait_exit(), 0);
+}
+
+}  // namespace
+
+TEST(WsEchoExample, TheClientsLinesComeBackCompressed) { echo_round_trip(true); }
+TEST(WsEchoExample, TheClientsLinesComeBackWithoutCompression) { echo_round_trip(false); }
+
+TEST(WsEchoExample, SigtermClosesAnOpenWebSocketWithGoingAwayAndExitsZero) {
+    if (std::system("/usr/bin/python3 -c 'import websockets' 2>/dev/null") != 0)
+        GTEST_SKIP() << "python3-websockets is not installed";
+    ServerProcess server(true);
+    ASSERT_GT(server.pid, 0);
+    std::string first = server.line();
+    ASSERT_EQ(first.rfind("listening on 127.0.0.1:", 0), 0u) << first;
+    // A client that says "ready" once its echo came back, then waits for the server's close.
+    std::string script =
+        "import asyncio, websockets\n"
+        "async def main():\n"
+        "    async with websockets.connect('ws://127.0.0.1:" + port_from(first) + "/') as ws:\n"
+        "        await ws.send('x'); assert await ws.recv() == 'x'\n"
+        "        print('ready', flush=True)\n"
+        "        try:\n"
+        "            await asyncio.wait_for(ws.recv(), 20)\n"
+        "        except websockets.ConnectionClosed as e:\n"
+        "            print(e.rcvd.code, e.rcvd.reason, flush=True)\n"
+        "asyncio.run(main())\n";
+    FILE* client = ::popen(("/usr/bin/python3 -c \"" + script + "\"").c_str(), "r");
+    ASSERT_TRUE(client);
+    char buf[256];
+    ASSERT_TRUE(std::fgets(buf, sizeof buf, client));
+    EXPECT_STREQ(buf, "ready\n");
+    ::kill(server.pid, SIGTERM);
+    ASSERT_TRUE(std::fgets(buf, sizeof buf, client));
+    EXPECT_STREQ(buf, "1001 Server shutdown\n");
+    EXPECT_EQ(WEXITSTATUS(::pclose(client)), 0);
+    EXPECT_EQ(server.line(), "shut down");
+    EXPECT_EQ(server.wait_exit(), 0);
+}
