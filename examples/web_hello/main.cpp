@@ -11,6 +11,8 @@
 //   POST /echo           -> 200 with the request body
 //   GET  /slow?ms=N      -> 200 "slept N ms" after N ms (what a graceful end waits for)
 //   GET  /static/...     -> the files of DIR (default: the static/ folder beside this file)
+//   GET  /ws             -> a websocket echo (text to text, binary to binary), closed with
+//                           1001 GOING_AWAY "Server shutdown" by on_shutdown
 //   every response       -> X-Served-By: aio (the middleware)
 //
 // It prints aiohttp's "======== Running on http://HOST:PORT ========" once listening (the real
@@ -27,6 +29,7 @@
 #include "aio/web/request.hpp"
 #include "aio/web/run_app.hpp"
 #include "common/args.hpp"
+#include "websockets.hpp"
 
 namespace {
 
@@ -116,6 +119,7 @@ int main(int argc, char** argv) {
     app.router().add_post("/echo", echo);
     app.router().add_get("/slow", slow);
     app.router().add_static("/static", static_dir);
+    web_hello::add_websockets(app);
     app.on_cleanup.push_back(report_cleanup);
     try {
         aio::web::run_app(app, options);

@@ -1,8 +1,9 @@
 // The graceful end of a web::run_app program under load (examples/web_hello in a child process):
 // 64 keep-alive connections send requests in a loop, some of them slow enough to be in flight at
-// the SIGTERM. Every request the server had taken gets its whole response (none truncated, none
-// lost), the connections end with `Connection: close`, new connections are refused, on_cleanup
-// runs and the process exits 0 within the grace. And a handler slower than the grace is
+// the SIGTERM, and 100 websockets are open. Every request the server had taken gets its whole
+// response (none truncated, none lost), the connections end with `Connection: close`, new
+// connections are refused, every websocket gets close 1001 "Server shutdown" and then the end of
+// TCP from the server, on_cleanup runs and the process exits 0 within the grace. And a handler slower than the grace is
 // cancelled: its client sees the connection closed, and the clean-up still runs.
 
 #include <atomic>
@@ -35,7 +36,55 @@ struct Load {
     int ready = 0;             // clients that completed their first request
     int clients = 0;
     aio::Event all_ready;      // set when every client has
+    int ws_open = 0;           // websockets open (handshake and one echo done)
+    int ws_wanted = 0;
+    aio::Event ws_all_open;
+    int ws_failed = 0;
+    int ws_going_away = 0;     // close frames 1001 "Server shutdown" received
+    int ws_tcp_closed = 0;     // ... then EOF from the server
 };
+
+// A client frame: FIN, masked, a payload under 126 bytes.
+std::string masked_frame(unsigned char opcode, std::string_view payload) {
+    std::string f;
+    f.push_back(static_cast<char>(0x80 | opcode));
+    f.push_back(static_cast<char>(0x80 | payload.size()));
+    const char mask[4] = {0x11, 0x22, 0x33, 0x44};
+    f.append(mask, 4);
+    for (std::size_t i = 0; i < payload.size(); ++i) f.push_back(static_cast<char>(payload[i] ^ mask[i % 4]));
+    return f;
+}
+
+aio::Coro<void> ws_client(std::uint16_t port, Load& load) {
+    auto [reader, writer] = co_await aio::open_connection("127.0.0.1", port);
+    try {
+        writer.write("GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                     "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+        std::string head = co_await aio::wait_for(reader.readuntil("\r\n\r\n"), 5s);
+        writer.write(masked_frame(0x1, "hi"));
+        std::string echo = co_await aio::wait_for(reader.readexactly(4), 5s);
+        if (head.rfind("HTTP/1.1 101 ", 0) != 0 || echo != "\x81\x02hi") {
+            ++load.ws_failed;
+        } else if (++load.ws_open == load.ws_wanted) {
+            load.ws_all_open.set();
+        }
+        std::string frame = co_await aio::wait_for(reader.readexactly(2), 10s);
+        std::size_t len = static_cast<unsigned char>(frame[1]) & 0x7f;
+        std::string payload = co_await aio::wait_for(reader.readexactly(len), 5s);
+        int code = len >= 2 ? (static_cast<unsigned char>(payload[0]) << 8) | static_cast<unsigned char>(payload[1]) : 0;
+        if (static_cast<unsigned char>(frame[0]) == 0x88 && code == 1001 && payload.substr(2) == "Server shutdown")
+            ++load.ws_going_away;
+        writer.write(masked_frame(0x8, payload.substr(0, 2)));  // the client's half of the handshake
+        if ((co_await aio::wait_for(reader.read(), 5s)).empty()) ++load.ws_tcp_closed;
+    } catch (const std::exception&) {
+        ++load.ws_failed;
+    }
+    writer.close();
+    try {
+        co_await writer.wait_closed();
+    } catch (const aio::ConnectionError&) {
+    }
+}
 
 // Reads one response; "" if the connection ended before its first byte; throws nothing.
 aio::Coro<std::pair<std::string, RawResponse>> read_response(aio::StreamReader& r) {
@@ -113,17 +162,20 @@ class WebShutdownUnderLoad : public HttpServerTest {};
 
 }  // namespace
 
-TEST_F(WebShutdownUnderLoad, EveryTakenRequestIsAnsweredInFullAndTheProcessExits0) {
-    constexpr int kClients = 64;
+TEST_F(WebShutdownUnderLoad, EveryTakenRequestIsAnsweredInFullEveryWebsocketGets1001AndTheProcessExits0) {
+    constexpr int kClients = 64, kSockets = 100;
     WebProcess server("web_hello", {"--host", "127.0.0.1", "--port", "0", "--shutdown-timeout", "5000", "--no-access-log"});
     ASSERT_TRUE(server.started());
     int port = server.running_port();
     ASSERT_GT(port, 0) << server.first_line;
     Load load;
     load.clients = kClients;
+    load.ws_wanted = kSockets;
     Clock::time_point signalled;
     auto body = [&]() -> aio::Coro<void> {
         std::vector<aio::Task<void>> clients;
+        for (int i = 0; i < kSockets; ++i) clients.push_back(aio::create_task(ws_client(static_cast<std::uint16_t>(port), load)));
+        co_await aio::wait_for(load.ws_all_open.wait(), 5s);
         for (int i = 0; i < kClients; ++i)
             clients.push_back(aio::create_task(client(static_cast<std::uint16_t>(port), i, load)));
         // Every client answered once and the slow ones are on their 400 ms requests.
@@ -150,10 +202,14 @@ TEST_F(WebShutdownUnderLoad, EveryTakenRequestIsAnsweredInFullAndTheProcessExits
     EXPECT_EQ(load.slow_answered, load.slow_at_signal);
     EXPECT_EQ(load.closed_with_header + load.unanswered_late, kClients);
     EXPECT_EQ(load.refused_after, kClients);
+    EXPECT_EQ(load.ws_failed, 0);
+    EXPECT_EQ(load.ws_going_away, kSockets);
+    EXPECT_EQ(load.ws_tcp_closed, kSockets);
     if (cleaned.rfind("cleaned up after ", 0) == 0)
         EXPECT_GE(std::stoi(cleaned.substr(17)), load.complete);  // the server counted every answer
-    std::printf("[ measured ] %d responses, %d in flight at the signal, %d unanswered around it, exit after %lld ms\n",
-                load.complete, load.slow_at_signal, load.unanswered_late,
+    std::printf("[ measured ] %d responses, %d in flight at the signal, %d unanswered around it, %d websockets "
+                "closed 1001, exit after %lld ms\n",
+                load.complete, load.slow_at_signal, load.unanswered_late, load.ws_going_away,
                 static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(took).count()));
 }
 
