@@ -18,9 +18,9 @@
 /// A Range that is not `bytes=` with valid numbers is ignored (200), as RFC 9110 14.2 asks.
 /// Offsets are 64-bit: files over 4 GiB work.
 ///
-/// Throws http::HTTPException(404) for a missing file (a dangling path, a file that is not a
-/// regular file or directory) and HTTPException(403) for a directory or a file the server may not
-/// read, as aiohttp does; the server answers those statuses. The connection's own errors
+/// Throws http::HTTPException(404) for a missing file, and HTTPException(403) for a directory, a
+/// file that is not a regular file (a FIFO, a device) or one the server may not read, as aiohttp
+/// 3.10 does; the server answers those statuses. The connection's own errors
 /// (ConnectionResetError) pass through.
 ///
 /// Cancel safety: cancelled while the body is sent, the response is unfinished and the server
