@@ -35,7 +35,8 @@ aio::Coro<aio::http::Response> hello(aio::http::Request& req) {
 
 TEST_F(WebAccessLog, TheDefaultFormatIsAiohttpsLine) {
     auto body = [&]() -> aio::Coro<void> {
-        auto server = co_await serve(hello, aio::web::kDefaultAccessLogFormat);
+        aio::http::Handler h = hello;  // named first: no temporary inside co_await (g++ 12)
+        auto server = co_await serve(h, aio::web::kDefaultAccessLogFormat);
         auto c = co_await RawClient::connect(server->port());
         co_await c.send("GET /hello?x=1 HTTP/1.1\r\nHost: t\r\nUser-Agent: curl/8.5.0\r\nReferer: http://r/\r\n\r\n");
         EXPECT_EQ((co_await c.response()).body, "hello");
@@ -56,7 +57,8 @@ TEST_F(WebAccessLog, TheDefaultFormatIsAiohttpsLine) {
 TEST_F(WebAccessLog, EveryDirectiveIsFormatted) {
     ::setenv("AIO_ACCESS_LOG_TEST", "env-value", 1);
     auto body = [&]() -> aio::Coro<void> {
-        auto server = co_await serve(hello, "%% %P %s %b %{X-Out}o %{X-Missing}o %{Host}i %{AIO_ACCESS_LOG_TEST}e %T %Tf %D %q %");
+        aio::http::Handler h = hello;
+        auto server = co_await serve(h, "%% %P %s %b %{X-Out}o %{X-Missing}o %{Host}i %{AIO_ACCESS_LOG_TEST}e %T %Tf %D %q %");
         auto c = co_await RawClient::connect(server->port());
         co_await c.send(get("/"));
         co_await c.response();
@@ -72,7 +74,8 @@ TEST_F(WebAccessLog, EveryDirectiveIsFormatted) {
 
 TEST_F(WebAccessLog, AHandlersExceptionIsLoggedWithTheStatusTheServerAnswers) {
     auto body = [&]() -> aio::Coro<void> {
-        auto server = co_await serve(hello, "%r %s");
+        aio::http::Handler h = hello;
+        auto server = co_await serve(h, "%r %s");
         auto c = co_await RawClient::connect(server->port());
         co_await c.send(get("/teapot"));
         EXPECT_EQ((co_await c.response()).status, 418);
@@ -98,7 +101,8 @@ TEST_F(WebAccessLog, AStreamedBodyIsLoggedWithTheBytesWritten) {
         co_return resp;
     };
     auto body = [&]() -> aio::Coro<void> {
-        auto server = co_await serve(streamed, "%s %b");
+        aio::http::Handler h = streamed;
+        auto server = co_await serve(h, "%s %b");
         auto c = co_await RawClient::connect(server->port());
         co_await c.send(get("/"));
         EXPECT_EQ((co_await c.response()).body, "abcdefg");
@@ -124,7 +128,8 @@ TEST_F(WebAccessLog, ATakenOverConnectionIsLoggedWhenItsHandlerEnds) {
         co_return aio::http::Response({}, 101);
     };
     auto body = [&]() -> aio::Coro<void> {
-        auto server = co_await serve(upgrade, "%r %s");
+        aio::http::Handler h = upgrade;
+        auto server = co_await serve(h, "%r %s");
         auto c = co_await RawClient::connect(server->port());
         co_await c.send("GET /ws HTTP/1.1\r\nHost: x\r\nConnection: upgrade\r\nUpgrade: x\r\n\r\n");
         co_await aio::wait_for(taken.wait(), 2s);
