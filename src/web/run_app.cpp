@@ -27,23 +27,31 @@ class SignalHandlers {
 public:
     SignalHandlers(bool on, Event& stop) {
         if (!on) return;
-        for (int s : kSignals) {
-            add_signal_handler(s, [&stop] { stop.set(); });
-            installed_.push_back(s);
+        try {
+            for (int s : kSignals) {
+                add_signal_handler(s, [&stop] { stop.set(); });
+                installed_.push_back(s);
+            }
+        } catch (...) {  // a signal owned by another loop: give back the ones taken
+            remove_all();
+            throw;
         }
     }
     SignalHandlers(const SignalHandlers&) = delete;
     SignalHandlers& operator=(const SignalHandlers&) = delete;
-    ~SignalHandlers() {
+    ~SignalHandlers() { remove_all(); }
+
+private:
+    void remove_all() noexcept {
         for (int s : installed_) {
             try {
                 remove_signal_handler(s);
             } catch (...) {
             }
         }
+        installed_.clear();
     }
 
-private:
     std::vector<int> installed_;
 };
 
