@@ -5,6 +5,7 @@
 
 #include "aio/core/exceptions.hpp"
 #include "aio/http/request.hpp"
+#include "aio/io/sendfile.hpp"
 #include "server_connection.hpp"
 
 namespace aio::http {
@@ -48,7 +49,8 @@ std::string_view reason_phrase(int status) noexcept {
     }
 }
 
-Response::Response(StreamResponse&& streamed) noexcept : status(streamed.status), sent_(true) {}
+Response::Response(StreamResponse&& streamed) noexcept
+    : status(streamed.status), sent_(true), streamed_length_(streamed.written_) {}
 
 Coro<void> StreamResponse::prepare(Request& request) {
     if (request_) throw RuntimeError("StreamResponse.prepare() called twice");
@@ -105,6 +107,24 @@ Coro<void> StreamResponse::write(std::string_view data) {
     } else {
         co_await conn.write_chunk({}, data, {});
     }
+}
+
+Coro<void> StreamResponse::sendfile(int file_fd, std::uint64_t offset, std::uint64_t count) {
+    if (!request_) throw RuntimeError("StreamResponse.sendfile() before prepare()");
+    if (finished_) throw RuntimeError("StreamResponse.sendfile() after write_eof()");
+    if (!content_length) throw RuntimeError("StreamResponse.sendfile() needs a content_length");
+    if (written_ + count > *content_length)
+        throw RuntimeError("StreamResponse.sendfile(): more bytes than its content_length");
+    if (count == 0 || head_only_) co_return;
+    auto& conn = request_->connection();
+    co_await conn.drain();
+    std::size_t sent = co_await aio::sendfile(conn.transport(), file_fd, offset, count);
+    written_ += sent;
+    if (sent != count) {
+        conn.finish_stream(false);
+        throw RuntimeError("StreamResponse.sendfile(): the file ended early (was it truncated?)");
+    }
+    co_await conn.drain();
 }
 
 Coro<void> StreamResponse::write_eof() {

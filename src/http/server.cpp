@@ -143,13 +143,21 @@ Coro<void> Server::listen(std::string host, std::uint16_t port) {
     listener_ = co_await aio::create_server(factory, std::move(host), port, lopts);
 }
 
-Coro<void> Server::shutdown(Duration timeout) {
+void Server::pre_shutdown() noexcept {
     state_->shutting_down = true;
     if (listener_) listener_->close();
-    {
-        std::vector<detail::ServerConnection*> open = state_->connections;
-        for (auto* c : open) c->close_if_idle();
+    // Closing one removes it from the list (not at once, but be safe): iterate a copy.
+    std::vector<detail::ServerConnection*> open;
+    try {
+        open = state_->connections;
+    } catch (...) {  // out of memory: the sweep closes them at their keep-alive timeout
+        return;
     }
+    for (auto* c : open) c->close_if_idle();
+}
+
+Coro<void> Server::shutdown(Duration timeout) {
+    pre_shutdown();
     if (!state_->connections.empty()) {
         try {
             co_await aio::wait_for(state_->all_closed.wait(), timeout);

@@ -212,9 +212,12 @@ void ServerConnection::close_if_idle() noexcept {
 }
 
 void ServerConnection::abort() noexcept {
-    if (phase_ == Phase::taken) return;
-    phase_ = Phase::closing;
-    if (transport_) transport_->abort();
+    // A taken-over connection's transport belongs to its new protocol, but its handler (a
+    // websocket's loop) is still the server's task: left running, shutdown() would wait forever.
+    if (phase_ != Phase::taken) {
+        phase_ = Phase::closing;
+        if (transport_) transport_->abort();
+    }
     if (task_ && !task_.done()) task_.cancel("the server shut down");
     wake_.set();
 }

@@ -27,6 +27,7 @@
 
 #include "aio/core/coro.hpp"
 #include "aio/http/headers.hpp"
+#include "aio/http/set_cookie.hpp"
 
 namespace aio::http {
 
@@ -55,19 +56,30 @@ public:
     /// those names given here replace its own (Content-Length must then be right).
     Headers headers;
 
+    /// Adds a Set-Cookie field (aiohttp's set_cookie), replacing the one this response already
+    /// sets for `name`. ValueError for a bad name, value or attribute (see format_set_cookie).
+    void set_cookie(std::string_view name, std::string_view value, const CookieOptions& options = {});
+    /// Adds the Set-Cookie field that makes the client drop `name` (aiohttp's del_cookie).
+    void del_cookie(std::string_view name, const DelCookieOptions& options = {});
+
     /// What a handler returns once it took the connection over (a WebSocket, see
     /// Request::take_over()): nothing more is sent for the request.
     static Response taken_over() {
         Response r;
+        r.status = 101;  // what the access log shows for it (the 101 itself went out already)
         r.sent_ = true;
         return r;
     }
 
     /// True for the Response made from a StreamResponse (already on the wire) or taken_over().
     bool sent() const noexcept { return sent_; }
+    /// The body bytes: those the StreamResponse wrote when sent(), else the size of `body`
+    /// (aiohttp's body_length, for the access log).
+    std::uint64_t body_length() const noexcept { return sent_ ? streamed_length_ : body.size(); }
 
 private:
     bool sent_ = false;
+    std::uint64_t streamed_length_ = 0;
 };
 
 /// A response whose body is written as it is produced.
@@ -89,12 +101,23 @@ public:
     /// body is the end of the connection (HTTP/1.0).
     std::optional<std::uint64_t> content_length;
 
+    /// As Response::set_cookie; before prepare() (RuntimeError after: the head is sent).
+    void set_cookie(std::string_view name, std::string_view value, const CookieOptions& options = {});
+    /// As Response::del_cookie; before prepare().
+    void del_cookie(std::string_view name, const DelCookieOptions& options = {});
+
     /// Sends the head. RuntimeError if another response was started for this request.
     Coro<void> prepare(Request& request);
     /// Sends `data` (a chunk, when chunked) and waits while the client is not keeping up.
     /// RuntimeError before prepare() or after write_eof(); ConnectionResetError once the client
     /// is gone. Nothing is sent for a HEAD request.
     Coro<void> write(std::string_view data);
+    /// Sends `count` bytes of the open file `file_fd` from `offset` as body bytes, with
+    /// aio::sendfile (the kernel copies them; read and written for TLS). Needs a content_length
+    /// (a file is not chunked); the bytes count towards it. Nothing is sent for a HEAD request.
+    /// RuntimeError as write(), and when the file ends before `count` bytes (the response is
+    /// then unfinished: the connection closes).
+    Coro<void> sendfile(int file_fd, std::uint64_t offset, std::uint64_t count);
     /// Ends the body (the last chunk, when chunked) and waits for the buffer to drain.
     Coro<void> write_eof();
     bool prepared() const noexcept { return request_ != nullptr; }

@@ -88,9 +88,18 @@ public:
     /// SSLContext, a Unix socket). shutdown() does not know such a listener: close it first.
     std::shared_ptr<Protocol> make_protocol();
 
-    /// The graceful end: stops accepting, closes idle keep-alive connections at once, lets the
-    /// requests in progress finish (their connections close after the response) for at most
-    /// `timeout`, then aborts what is left and waits for the handlers to end (cancelled).
+    /// The first step of the graceful end, on its own (aiohttp's `Server.pre_shutdown`): stops
+    /// accepting, closes idle keep-alive connections, and makes every request in progress the
+    /// last of its connection (`Connection: close`); a connection that a hand-made listener
+    /// still accepts is closed at once. The requests in progress go on. Idempotent.
+    ///
+    /// Between this and shutdown() the layers above say goodbye to their long-lived
+    /// connections (web's `on_shutdown`, where websockets get close 1001).
+    void pre_shutdown() noexcept;
+
+    /// The graceful end: pre_shutdown(), then lets the requests in progress finish (their
+    /// connections close after the response) for at most `timeout`, then aborts what is left,
+    /// cancelling the handlers (those of taken-over connections too), and waits for them to end.
     /// Afterwards no connection, socket or task of the server is left.
     Coro<void> shutdown(Duration timeout = std::chrono::seconds(60));
 
