@@ -43,6 +43,7 @@
 #include "aio/http/url.hpp"
 #include "aio/web/handler.hpp"
 #include "aio/web/match_info.hpp"
+#include "aio/web/static_files.hpp"
 
 namespace aio::web {
 
@@ -50,8 +51,6 @@ class Application;
 class Request;
 class Resource;
 class UrlDispatcher;
-/// The options of a static directory (defined in static_files.hpp).
-struct StaticOptions;
 
 namespace detail {
 struct PathPattern;
