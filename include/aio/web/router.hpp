@@ -31,6 +31,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <initializer_list>
 #include <memory>
 #include <string>
@@ -41,6 +42,7 @@
 
 #include "aio/http/url.hpp"
 #include "aio/web/handler.hpp"
+#include "aio/web/match_info.hpp"
 
 namespace aio::web {
 
@@ -54,6 +56,11 @@ struct StaticOptions;
 namespace detail {
 struct PathPattern;
 struct StaticDirectoryHolder;
+/// Lets the plain-path index be searched with a string_view (no allocation per request).
+struct StringHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+};
 }  // namespace detail
 
 /// The options of add_route and its kin. Trivially destructible: safe as a braced temporary.
@@ -73,6 +80,9 @@ public:
     Resource& resource() const noexcept { return *resource_; }
     /// The resource's name (empty when unnamed).
     const std::string& name() const noexcept;
+    /// The handler inside the middlewares of its app and the apps around it (outermost
+    /// first), once the app is frozen; the handler itself before.
+    const Handler& chain() const noexcept { return chain_.empty() ? handler_ : *chain_.back(); }
 
     Route(std::string method, Handler handler, Resource* resource)
         : method_(std::move(method)), handler_(std::move(handler)), resource_(resource) {}
@@ -193,11 +203,10 @@ public:
 private:
     friend class Application;
     friend class Resource;
-    struct Found;
     /// Fills `request.match_info()` and returns the route (or nullptr: the match info then
     /// says 404 or 405, for the app it ended in). Percent-decoding is done by the caller.
     const Route* resolve_request(Request& request, std::string_view path_safe) const;
-    void resolve_into(std::string_view method, std::string_view path_safe, Found& found) const;
+    void resolve_into(std::string_view method, std::string_view path_safe, MatchInfo& m) const;
     void check_not_frozen() const;
     Resource& add_named(std::unique_ptr<Resource> resource);
     /// The prefixes of the sub-applications this router is in, outermost first, joined.
@@ -207,7 +216,7 @@ private:
     std::vector<std::unique_ptr<Resource>> resources_;
     std::unordered_map<std::string, Resource*> named_;
     // Plain resources by path, each with its index in resources_ (several may share a path).
-    std::unordered_map<std::string, std::vector<std::size_t>> plain_index_;
+    std::unordered_map<std::string, std::vector<std::size_t>, detail::StringHash, std::equal_to<>> plain_index_;
     // The indexes of the resources that are not plain, in order.
     std::vector<std::size_t> others_;
     bool frozen_ = false;

@@ -73,7 +73,8 @@ public:
     StateRef(const StateRef&) = delete;
     StateRef& operator=(const StateRef&) = delete;
 
-    /// Sets the value (replacing an earlier one); returns it.
+    /// Sets the value; returns it. An earlier value is assigned to (references to it stay
+    /// valid) when T is move-assignable, else replaced.
     T& operator=(T value);
     /// The value; KeyError when it was never set.
     T& get() const;
@@ -138,6 +139,12 @@ private:
 
 template <class T>
 T& StateRef<T>::operator=(T value) {
+    if constexpr (std::is_move_assignable_v<T>) {
+        if (T* v = map_.get(key_)) {
+            *v = std::move(value);
+            return *v;
+        }
+    }
     return map_.emplace(key_, std::move(value));
 }
 
