@@ -22,23 +22,23 @@ namespace aio::http {
 /// The attributes of one Set-Cookie field (RFC 6265 4.1).
 struct CookieOptions {
     /// Max-Age in seconds; unset: none (a session cookie unless `expires` is given).
-    std::optional<std::int64_t> max_age;
+    std::optional<std::int64_t> max_age = {};
     /// Expires, as written ("Wed, 09 Jun 2021 10:18:14 GMT"); empty: none.
-    std::string_view expires;
+    std::string_view expires = {};
     /// Path; empty: none. aiohttp's default is "/".
     std::string_view path = "/";
     /// Domain; empty: none (host-only).
-    std::string_view domain;
+    std::string_view domain = {};
     bool secure = false;
     bool httponly = false;
     /// SameSite: "Strict", "Lax" or "None" (any case); empty: none. ValueError for anything else.
-    std::string_view samesite;
+    std::string_view samesite = {};
 };
 
 /// Where the cookie to delete was set (its Path and Domain must match for a browser to drop it).
 struct DelCookieOptions {
     std::string_view path = "/";
-    std::string_view domain;
+    std::string_view domain = {};
 };
 
 /// The value of a Set-Cookie field: `name=value; Attr...`. ValueError for a name that is not an

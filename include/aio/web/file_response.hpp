@@ -44,9 +44,9 @@ namespace aio::web {
 /// `co_await` is safe with g++ 12.
 struct FileOptions {
     /// The Content-Type; empty: content_type_for(path).
-    std::string_view content_type;
+    std::string_view content_type = {};
     /// Sent as Cache-Control when not empty (`no-cache`, `max-age=3600`).
-    std::string_view cache_control;
+    std::string_view cache_control = {};
     /// The status of a full answer (a 206, 304, 412 or 416 replaces it).
     int status = 200;
 };

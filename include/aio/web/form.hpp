@@ -109,7 +109,7 @@ struct FormOptions {
     /// Fields (parts, or name=value pairs); one more: HTTPException(413).
     std::size_t max_fields = 1000;
     /// Where temporary files go; empty: TMPDIR, else /tmp. A view: it is read at once.
-    std::string_view temp_dir;
+    std::string_view temp_dir = {};
     /// The bounds of each part's head (multipart).
     MultipartLimits multipart = {};
 };
