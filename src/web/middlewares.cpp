@@ -36,7 +36,10 @@ Coro<Response> normalize(NormalizePathOptions o, Request& request, const Handler
     for (std::string& c : candidates) {
         // `//evil.example` would be a redirect to another host: one leading slash only.
         std::size_t lead = c.find_first_not_of("/\\");
-        c = "/" + (lead == std::string::npos ? std::string() : c.substr(lead));
+        // Appended piece by piece: g++ 12 at -O3 warns falsely (-Wrestrict) about "/" + string.
+        std::string one("/");
+        if (lead != std::string::npos) one.append(c, lead);
+        c = std::move(one);
         if (c == raw) continue;
         if (!top->router().resolve(request.method(), http::unquote(c))) continue;
         std::string location = c;

@@ -238,7 +238,14 @@ void Connection::abort() noexcept {
 }
 
 void Connection::drop() noexcept {
-    if (is_closed()) return;
+    if (lost_) return;
+    if (state_ == State::closed) {
+        // A client whose close handshake is done waits a moment for the server's FIN (RFC 6455
+        // 7.1.1); once its handle is gone nobody is waiting, so the socket goes now.
+        cancel_timers();
+        if (transport_) transport_->close();
+        return;
+    }
     if (!close_started_ && transport_) {
         try {
             writer_.close(out_, WSCloseCode::going_away, {});

@@ -178,7 +178,8 @@ public:
     /// from the request for each one and its get()/post()/... answers; methods it lacks: 405.
     template <class V>
     Route& add_view(std::string_view path, RouteOptions options = {});
-    /// Serves the files under `directory` at `prefix` (`prefix/{filename:.*}`), through
+    /// Serves the files under `directory` at `prefix` (a route whose `filename` parameter takes
+    /// the rest of the path), through
     /// `serve_static` (static_files.hpp): GET and HEAD. ValueError when `directory` is not a
     /// directory.
     Resource& add_static(std::string_view prefix, const std::filesystem::path& directory, std::string_view name = {});

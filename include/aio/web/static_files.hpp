@@ -89,9 +89,9 @@ Coro<http::Response> serve_static(http::Request& request, const StaticDirectory&
                                   std::string_view relative_path);
 
 /// The lexical half of serve_static, for tests and routers: percent-decodes `relative_path` and
-/// returns its segments with `.` and empty ones dropped and `..` applied. Throws
-/// http::HTTPException(403) for an absolute path and HTTPException(404) for the others listed at
-/// the top of this header. An empty result names the directory itself.
+/// returns its segments, the empty and single-dot ones dropped and each double-dot one applied.
+/// Throws http::HTTPException(403) for an absolute path and HTTPException(404) for the others
+/// listed at the top of this header. An empty result names the directory itself.
 std::vector<std::string> static_path_segments(std::string_view relative_path);
 
 }  // namespace aio::web
