@@ -26,7 +26,23 @@ from bench_procs import PEERS, PY, ROOT, build_peer_tool, free_port, proc_cpu_se
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 WS_PEERS = os.path.join(HERE, "peers", "ws")
-NODE_WS = os.path.join(ROOT, "tests", "peers", "node", "node_modules", "ws")
+
+
+def node_modules(bin_dir):
+    """npm's ws from tests/peers/node's lock file, installed into the build tree (npm ci) as the
+    tests do; the NODE_PATH for the Node peer, or None when node or npm cannot provide it."""
+    dest = os.path.join(os.path.dirname(os.path.abspath(bin_dir)), "peers", "node")
+    if not os.path.exists(os.path.join(dest, "node_modules", "ws", "package.json")):
+        if not shutil.which("npm"):
+            return None
+        os.makedirs(dest, exist_ok=True)
+        src = os.path.join(ROOT, "tests", "peers", "node")
+        for f in ("package.json", "package-lock.json"):
+            shutil.copy(os.path.join(src, f), dest)
+        r = subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=dest, capture_output=True, timeout=300)
+        if r.returncode != 0:
+            return None
+    return os.path.join(dest, "node_modules")
 
 
 def py_has(module):
@@ -38,10 +54,11 @@ def runtimes(bin_dir):
     r = {"aio": ([os.path.join(bin_dir, "example_ws_echo"), "serve", "--host", "127.0.0.1", "--port", "{port}",
                   "--no-compression"], "ws")}
     r["aio-tcp-streams"] = ([os.path.join(bin_dir, "echo_server"), "{port}", "--mode", "streams"], "tcp")
-    if shutil.which("node") and os.path.isdir(NODE_WS):
-        r["node-ws"] = (["node", os.path.join(WS_PEERS, "ws_echo.js"), "{port}"], "ws")
+    modules = node_modules(bin_dir) if shutil.which("node") else None
+    if modules:
+        r["node-ws"] = (["env", f"NODE_PATH={modules}", "node", os.path.join(WS_PEERS, "ws_echo.js"), "{port}"], "ws")
     else:
-        print(f"# node-ws skipped: no node or no {NODE_WS} (make test installs it)", file=sys.stderr)
+        print("# node-ws skipped: no node, or npm ci of tests/peers/node failed", file=sys.stderr)
     if py_has("websockets"):
         r["websockets"] = ([PY, os.path.join(WS_PEERS, "websockets_echo.py"), "{port}"], "ws")
     if py_has("aiohttp"):

@@ -1,9 +1,9 @@
 // ws_echo_c64 peer: an echo server on npm's `ws` (Node), text to text and binary to binary, no
-// compression. `ws` comes from tests/peers/node (pinned there, installed by the test set-up).
+// compression. `ws` is the one pinned in tests/peers/node's lock file; bench/ws_bench.py installs
+// it into the build tree (npm ci) and passes NODE_PATH.
 //
-//   node ws_echo.js PORT
-const path = require('path');
-const { WebSocketServer } = require(path.join(__dirname, '..', '..', '..', 'tests', 'peers', 'node', 'node_modules', 'ws'));
+//   NODE_PATH=build/release/peers/node/node_modules node ws_echo.js PORT
+const { WebSocketServer } = require('ws');
 
 const wss = new WebSocketServer({ host: '127.0.0.1', port: Number(process.argv[2]), perMessageDeflate: false });
 wss.on('connection', (ws) => {
