@@ -174,9 +174,9 @@ TEST_F(WebForms, CurlUploadsAFileAndAField) {
     std::string path = src.write("photo.png", content);
     std::string out;
     auto body = [&](std::uint16_t port) -> aio::Coro<void> {
-        out = co_await run_program("/usr/bin/curl", {"-s", "-F", "caption=sunset at sea", "-F", "img=@" + path,
-                                                     "http://127.0.0.1:PORT/"},
-                                   port);
+        // Named first: g++ 12 destroys a braced temporary with owning members inside co_await twice.
+        std::vector<std::string> args{"-s", "-F", "caption=sunset at sea", "-F", "img=@" + path, "http://127.0.0.1:PORT/"};
+        out = co_await run_program("/usr/bin/curl", std::move(args), port);
     };
     serve(describing(in_temp()), body);
     EXPECT_EQ(out.substr(0, out.find("--")), "caption=sunset at sea&img=<photo.png:300000:image/png>");
