@@ -205,8 +205,9 @@ TEST_F(WebShutdownUnderLoad, EveryTakenRequestIsAnsweredInFullEveryWebsocketGets
     EXPECT_EQ(load.ws_failed, 0);
     EXPECT_EQ(load.ws_going_away, kSockets);
     EXPECT_EQ(load.ws_tcp_closed, kSockets);
-    if (cleaned.rfind("cleaned up after ", 0) == 0)
+    if (cleaned.rfind("cleaned up after ", 0) == 0) {
         EXPECT_GE(std::stoi(cleaned.substr(17)), load.complete);  // the server counted every answer
+    }
     std::printf("[ measured ] %d responses, %d in flight at the signal, %d unanswered around it, %d websockets "
                 "closed 1001, exit after %lld ms\n",
                 load.complete, load.slow_at_signal, load.unanswered_late, load.ws_going_away,

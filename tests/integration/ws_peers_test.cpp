@@ -35,8 +35,11 @@ const std::string& node_modules() {
         std::string dir = std::string(AIO_BINARY_DIR) + "/peers/node";
         std::string src = std::string(AIO_SOURCE_DIR) + "/tests/peers/node";
         if (::access((dir + "/node_modules/ws/package.json").c_str(), R_OK) != 0) {
-            std::string cmd = "mkdir -p " + dir + " && cp " + src + "/package.json " + src + "/package-lock.json " +
-                              dir + " && cd " + dir + " && timeout 120 npm ci --no-audit --no-fund >/dev/null 2>&1";
+            // Under a lock, re-checked inside it: ctest runs tests in parallel processes, and an
+            // `npm ci` deletes node_modules before it installs, under another test's feet.
+            std::string cmd = "mkdir -p " + dir + " && cd " + dir + " && flock install.lock sh -c '" +
+                              "test -r node_modules/ws/package.json || { cp " + src + "/package.json " + src +
+                              "/package-lock.json . && timeout 120 npm ci --no-audit --no-fund >/dev/null 2>&1; }'";
             if (std::system(cmd.c_str()) != 0) return std::string();
         }
         return dir + "/node_modules";
