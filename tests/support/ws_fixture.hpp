@@ -127,7 +127,10 @@ public:
         }
     }
     aio::Coro<void> drain_to_eof() {
-        while (!(co_await reader.read(65536)).empty()) {
+        for (;;) {
+            // Named, not `while (!(co_await reader.read(n)).empty())`: g++ 12 never ends that loop.
+            std::string b = co_await reader.read(65536);
+            if (b.empty()) co_return;
         }
     }
     aio::Coro<void> close() {
