@@ -40,17 +40,8 @@ Coro<WebSocket> accept(http::Request& request, WSOptions options) {
         taken.transport->close();
         throw http::HTTPException(hs.status, hs.reason);
     }
-    detail::Config config;
-    config.role = Role::server;
-    config.close_timeout = options.timeout;
-    config.receive_timeout = options.receive_timeout;
-    config.autoclose = options.autoclose;
-    config.autoping = options.autoping;
-    config.heartbeat = options.heartbeat;
-    config.max_msg_size = options.max_msg_size;
-    config.max_queue = options.max_queue;
-    config.deflate = hs.deflate;
-    config.protocol = std::move(hs.protocol);
+    detail::Config config =
+        detail::make_config(Role::server, options, options.timeout, hs.deflate, std::move(hs.protocol));
     auto conn = std::make_shared<detail::Connection>(std::move(config));
     conn->start(std::move(taken.transport), taken.tail);
     co_return WebSocket(std::move(conn));

@@ -59,17 +59,8 @@ Coro<ws::WebSocket> ClientSession::ws_connect(std::string url_text, const ws::WS
     if (!taken.transport || taken.transport->is_closing())
         throw ServerDisconnectedError(shown);
 
-    ws::detail::Config config;
-    config.role = ws::Role::client;
-    config.close_timeout = options.close_timeout;
-    config.receive_timeout = options.receive_timeout;
-    config.autoclose = options.autoclose;
-    config.autoping = options.autoping;
-    config.heartbeat = options.heartbeat;
-    config.max_msg_size = options.max_msg_size;
-    config.max_queue = options.max_queue;
-    config.deflate = agreed.deflate;
-    config.protocol = std::move(agreed.protocol);
+    ws::detail::Config config = ws::detail::make_config(ws::Role::client, options, options.close_timeout,
+                                                        agreed.deflate, std::move(agreed.protocol));
     auto conn = std::make_shared<ws::detail::Connection>(std::move(config));
     conn->start(std::move(taken.transport), taken.tail);
     co_return ws::WebSocket(std::move(conn));

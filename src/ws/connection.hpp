@@ -45,6 +45,25 @@ struct Config {
     std::string protocol;
 };
 
+/// The settings both sides share, from WSOptions (server) or WSConnectOptions (client), whose
+/// members of these names mean the same; the close timeout has a different name in each.
+template <class Options>
+Config make_config(Role role, const Options& options, Duration close_timeout, std::optional<DeflateParams> deflate,
+                   std::string protocol) {
+    Config config;
+    config.role = role;
+    config.close_timeout = close_timeout;
+    config.receive_timeout = options.receive_timeout;
+    config.autoclose = options.autoclose;
+    config.autoping = options.autoping;
+    config.heartbeat = options.heartbeat;
+    config.max_msg_size = options.max_msg_size;
+    config.max_queue = options.max_queue;
+    config.deflate = deflate;
+    config.protocol = std::move(protocol);
+    return config;
+}
+
 class Connection final : public Protocol, public std::enable_shared_from_this<Connection> {
 public:
     explicit Connection(Config config);
