@@ -10,9 +10,9 @@ set -euo pipefail
 
 build_pkgs=(build-essential cmake ninja-build g++ clang libclang-rt-dev libgtest-dev libgmock-dev
             libbenchmark-dev pkg-config libssl-dev zlib1g-dev nlohmann-json3-dev doxygen python3 git
-            curl python3-aiohttp python3-websockets nodejs)
+            curl python3-aiohttp python3-websockets nodejs redis-server redis-tools python3-redis)
 bench_pkgs=(python3 python3-uvloop python3-aiohttp linux-perf hyperfine strace wrk libboost1.81-dev
-            libhttp-parser-dev)
+            libhttp-parser-dev libhiredis-dev)
 format_pkgs=(clang-format)
 
 list_only=0

@@ -1,5 +1,7 @@
 #include "aio/http/parser.hpp"
 
+#include <cstdint>
+
 #include "aio/http/headers.hpp"
 #include "http/parser_scan.hpp"
 
@@ -51,6 +53,22 @@ void RequestParser::reset() noexcept {
     scan_.unfolded = std::move(unfolded);
     head_size_ = 0;
     error_ = ParseError::none;
+}
+
+void RequestParser::relocate(const char* from, std::size_t size, const char* to) noexcept {
+    auto move = [&](std::string_view& v) {
+        // Compared as integers: the views may point into another allocation.
+        const auto at = reinterpret_cast<std::uintptr_t>(v.data());
+        const auto base = reinterpret_cast<std::uintptr_t>(from);
+        if (v.empty() || at < base || at - base + v.size() > size) return;
+        v = std::string_view(to + (at - base), v.size());
+    };
+    move(head_.method);
+    move(head_.target);
+    for (HeaderField& f : fields_) {
+        move(f.name);
+        move(f.value);
+    }
 }
 
 ParseStatus RequestParser::parse(std::string_view buffer) {

@@ -97,6 +97,12 @@ TakenOver ServerConnection::take_over() {
     // Reading stops until the new protocol is in place; its owner calls resume_reading().
     transport_->pause_reading();
     transport_ = nullptr;
+    // The head lives in upgrade_head_ and the bytes after it are in t.tail: the buffer can go.
+    if (upgrade_head_ && buf_) {
+        state_->give_buffer(buf_);
+        buf_ = nullptr;
+        cap_ = start_ = len_ = body_pos_ = 0;
+    }
     return t;
 }
 

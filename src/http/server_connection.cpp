@@ -145,6 +145,11 @@ void ServerConnection::parse_head() {
     }
     head_size_ = parser_.head_size();
     body_pos_ = start_ + head_size_;
+    if (parser_.head().upgrade) {
+        upgrade_head_ = std::make_unique<char[]>(head_size_);
+        std::memcpy(upgrade_head_.get(), buf_ + start_, head_size_);
+        parser_.relocate(buf_ + start_, head_size_, upgrade_head_.get());
+    }
     BodyDecoder::Options bo;
     bo.limits = state_->options.limits;
     body_ = BodyDecoder(parser_.head(), bo);
@@ -377,6 +382,7 @@ void ServerConnection::next_request() {
     start_ = body_pos_;
     head_size_ = 0;
     parser_.reset();
+    upgrade_head_.reset();
     body_ = BodyDecoder();
     waiting_body_ = false;
     if (start_ == len_) {

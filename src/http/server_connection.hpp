@@ -154,6 +154,9 @@ private:
     Task<void> task_;
     Event wake_;
     std::string carry_;  // body bytes decoded beyond what a read() asked for
+    // An upgrade request's head, moved out of buf_ before the handler sees it: a websocket lives
+    // for hours, and would otherwise pin a 16 KiB buffer for a few hundred bytes of head.
+    std::unique_ptr<char[]> upgrade_head_;
     char* buf_ = nullptr;
     std::size_t cap_ = 0;
     std::size_t start_ = 0;

@@ -1,6 +1,8 @@
 // The server's side of the opening handshake: the codec's checks and 101 (or its refusal) on a
 // connection taken over from the HTTP server, then the protocol set on the transport.
 
+#include <algorithm>
+
 #include "aio/core/os_errors.hpp"
 #include "aio/http/response.hpp"
 #include "aio/ws/handshake.hpp"
@@ -11,10 +13,17 @@ namespace aio::ws {
 
 namespace {
 
-ServerHandshakeOptions handshake_options(const WSOptions& o) {
+ServerHandshakeOptions handshake_options(const WSOptions& o, const http::Request& request) {
     ServerHandshakeOptions h;
     h.protocols.assign(o.protocols.begin(), o.protocols.end());
     h.compress = o.compress;
+    if (!o.origins.empty() || o.check_origin) {
+        h.origin_check = [&o, &request](std::string_view origin) {
+            if (!o.origins.empty() && std::find(o.origins.begin(), o.origins.end(), origin) == o.origins.end())
+                return false;
+            return !o.check_origin || o.check_origin(origin, request);
+        };
+    }
     return h;
 }
 
@@ -31,7 +40,7 @@ bool can_accept(const http::Request& request) noexcept {
 }
 
 Coro<WebSocket> accept(http::Request& request, WSOptions options) {
-    ServerHandshake hs = server_handshake(request.head(), handshake_options(options));
+    ServerHandshake hs = server_handshake(request.head(), handshake_options(options, request));
     http::TakenOver taken = request.take_over();
     taken.transport->write(hs.response_head());
     if (!hs.ok()) {

@@ -396,8 +396,7 @@ Coro<WSMessage> Connection::receive(std::optional<Duration> timeout) {
     if (timeout) deadline = loop_->time() + *timeout;
     for (;;) {
         if (!queue_.empty()) {
-            WSMessage msg = std::move(queue_.front());
-            queue_.pop_front();
+            WSMessage msg = queue_.pop_front();
             queued_bytes_ -= msg.data.size();
             maybe_resume_reading();
             co_return msg;

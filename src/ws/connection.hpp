@@ -10,7 +10,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <exception>
 #include <memory>
 #include <optional>
@@ -141,7 +140,7 @@ private:
     std::optional<std::uint16_t> close_code_;
     std::exception_ptr exception_;
 
-    std::deque<WSMessage> queue_;
+    MessageFifo queue_;
     std::size_t queued_bytes_ = 0;
     Event wake_;      // a message was queued, or the state changed
     Event writable_;  // set while the write buffer is under its high-water mark

@@ -46,9 +46,7 @@ std::size_t MessageReader::feed(std::string_view bytes) {
 
 std::optional<WSMessage> MessageReader::next() {
     if (ready_.empty()) return std::nullopt;
-    WSMessage m = std::move(ready_.front());
-    ready_.pop_front();
-    return m;
+    return ready_.pop_front();
 }
 
 std::size_t MessageReader::header_step(std::string_view bytes) {

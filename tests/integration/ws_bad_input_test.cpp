@@ -10,6 +10,12 @@ using aio::ws::Opcode;
 namespace {
 
 class WsBadInput : public aio_io_test::IoTest {
+public:
+    void with_raw_public(Session session, std::function<aio::Coro<void>(RawWsClient&)> client,
+                         aio::ws::WSOptions options) {
+        with_raw(std::move(session), std::move(client), options);
+    }
+
 protected:
     /// Runs `client` with a raw connection to an aio server running `session`.
     void with_raw(Session session, std::function<aio::Coro<void>(RawWsClient&)> client,
@@ -60,6 +66,61 @@ TEST_F(WsBadInput, AnotherProtocolVersionIsA426NamingVersion13) {
         EXPECT_EQ(head.rfind("HTTP/1.1 426", 0), 0u) << head;
         EXPECT_NE(head.find("Sec-WebSocket-Version: 13"), std::string::npos) << head;
     });
+}
+
+// python3-websockets' `origins`: an exact list, "" standing for no Origin at all.
+constexpr std::string_view allowed_origins[] = {"https://board.example", ""};
+
+std::string status_line_for(WsBadInput& t, std::string extra, aio::ws::WSOptions options);
+
+TEST_F(WsBadInput, AnOriginOutsideTheListIsRefusedWith403BeforeThe101) {
+    aio::ws::WSOptions o;
+    o.origins = allowed_origins;
+    EXPECT_EQ(status_line_for(*this, "Origin: https://evil.example\r\n", o), "HTTP/1.1 403 Forbidden");
+    EXPECT_EQ(status_line_for(*this, "Origin: https://board.example\r\n", o), "HTTP/1.1 101 Switching Protocols");
+    EXPECT_EQ(status_line_for(*this, "", o), "HTTP/1.1 101 Switching Protocols");  // "" listed
+    constexpr std::string_view browsers_only[] = {"https://board.example"};
+    o.origins = browsers_only;
+    EXPECT_EQ(status_line_for(*this, "", o), "HTTP/1.1 403 Forbidden");
+    // Compared exactly: another scheme, port or case is another origin.
+    EXPECT_EQ(status_line_for(*this, "Origin: http://board.example\r\n", o), "HTTP/1.1 403 Forbidden");
+    EXPECT_EQ(status_line_for(*this, "Origin: https://board.example:8443\r\n", o), "HTTP/1.1 403 Forbidden");
+}
+
+bool same_host(std::string_view origin, const aio::http::Request& request) {
+    return origin == "http://" + std::string(request.header("Host"));
+}
+
+TEST_F(WsBadInput, CheckOriginSeesTheOriginAndTheRequestAndRefusesWith403) {
+    aio::ws::WSOptions o;
+    o.check_origin = same_host;
+    // The raw client's Host is 127.0.0.1.
+    EXPECT_EQ(status_line_for(*this, "Origin: http://127.0.0.1\r\n", o), "HTTP/1.1 101 Switching Protocols");
+    EXPECT_EQ(status_line_for(*this, "Origin: http://other.example\r\n", o), "HTTP/1.1 403 Forbidden");
+    // Both: the list first, then the function.
+    constexpr std::string_view listed[] = {"http://other.example", "http://127.0.0.1"};
+    o.origins = listed;
+    EXPECT_EQ(status_line_for(*this, "Origin: http://other.example\r\n", o), "HTTP/1.1 403 Forbidden");
+    EXPECT_EQ(status_line_for(*this, "Origin: http://127.0.0.1\r\n", o), "HTTP/1.1 101 Switching Protocols");
+}
+
+/// The status line the server answers an upgrade carrying `extra` with; a refusal must also
+/// close the connection.
+std::string status_line_for(WsBadInput& t, std::string extra, aio::ws::WSOptions options) {
+    std::string line;
+    t.with_raw_public(
+        echo,
+        [&](RawWsClient& c) -> aio::Coro<void> {
+            std::string head = co_await c.handshake(extra);
+            line = head.substr(0, head.find("\r\n"));
+            if (line.find(" 101 ") == std::string::npos) {
+                std::string body = co_await aio::wait_for(c.reader.read(4096), 5s);
+                EXPECT_EQ(body.rfind("Origin not allowed", 0), 0u) << body;
+                EXPECT_TRUE(co_await c.wait_eof());
+            }
+        },
+        options);
+    return line;
 }
 
 TEST_F(WsBadInput, AFrameOverMaxMsgSizeIsClosedWith1009) {

@@ -200,6 +200,51 @@ TEST_F(WsConnection, TheServersFirstPreferredSubprotocolThatTheClientOffersIsCho
     EXPECT_EQ(seen, "chat.v2");
 }
 
+// An upgrade request's head is moved out of the connection's read buffer before the handler runs,
+// and the buffer goes back to the server's pool once the socket is taken over (10,000 idle
+// websockets would otherwise pin 16 KiB each). The head must stay readable, views taken before
+// the upgrade included, while other connections reuse that buffer.
+TEST_F(WsConnection, TheRequestHeadStaysReadableWhileOtherRequestsReuseItsBuffer) {
+    auto body = [&]() -> aio::Coro<void> {
+        aio::http::Handler h = [](aio::http::Request& req) -> aio::Coro<aio::http::Response> {
+            if (!aio::ws::can_accept(req)) co_return aio::http::Response(std::string(req.header("X-Marker")));
+            std::string_view before = req.header("X-Marker");
+            aio::ws::WebSocket ws = co_await aio::ws::accept(req);
+            while (auto msg = co_await ws.next()) {
+                std::string seen = std::string(req.method()) + " " + std::string(req.target()) + " " +
+                                   std::string(before) + " " + std::string(req.header("X-Marker"));
+                co_await ws.send_str(seen);
+            }
+            co_return aio::http::Response::taken_over();
+        };
+        auto server = co_await aio::http::serve(h, "127.0.0.1", 0);
+        const std::string base = "127.0.0.1:" + std::to_string(server->port());
+        aio::http::ClientSession s;
+        aio::ws::WSConnectOptions o;
+        o.headers.add("X-Marker", "ws-" + std::string(300, 'w'));
+        aio::ws::WebSocket ws = co_await s.ws_connect("ws://" + base + "/chat?room=7", o);
+        const std::string want = "GET /chat?room=7 ws-" + std::string(300, 'w') + " ws-" + std::string(300, 'w');
+        aio::http::TCPConnectorOptions fresh;
+        fresh.force_close = true;  // a new connection, so a pooled buffer, for every request
+        aio::http::ClientSessionOptions so;
+        so.connector = std::make_shared<aio::http::TCPConnector>(fresh);
+        aio::http::ClientSession other(so);
+        for (int i = 0; i < 20; ++i) {
+            const std::string marker(600, static_cast<char>('a' + i));
+            aio::http::RequestOptions ro;
+            ro.headers.add("X-Marker", marker);
+            auto r = co_await other.get("http://" + base + "/", ro);
+            EXPECT_EQ(co_await r.text(), marker);
+            co_await ws.send_str("?");
+            EXPECT_EQ(co_await ws.receive_str(5s), want) << "after request " << i;
+        }
+        co_await ws.close();
+        other.close();
+        co_await server->shutdown(2s);
+    };
+    run(body());
+}
+
 TEST_F(WsConnection, ANon101AnswerIsAWSServerHandshakeError) {
     auto body = [&]() -> aio::Coro<void> {
         aio::http::Handler h = [](aio::http::Request&) -> aio::Coro<aio::http::Response> {

@@ -196,6 +196,9 @@ public:
     ParseError error() const noexcept { return error_; }
     /// Forgets the last message, for the next one on the connection.
     void reset() noexcept;
+    /// After the caller copied the `size` bytes at `from` to `to`: the head's views into them now
+    /// point into the copy (views elsewhere, e.g. unfolded values, stay).
+    void relocate(const char* from, std::size_t size, const char* to) noexcept;
     const ParserLimits& limits() const noexcept { return limits_; }
 
 private:

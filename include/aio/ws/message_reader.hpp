@@ -30,13 +30,13 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <exception>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "aio/ws/deflate.hpp"
+#include "aio/ws/detail/message_fifo.hpp"
 #include "aio/ws/frame.hpp"
 #include "aio/ws/message.hpp"
 #include "aio/ws/utf8.hpp"
@@ -89,7 +89,7 @@ private:
     void deliver_control();
 
     ReaderOptions options_;
-    std::deque<WSMessage> ready_;
+    detail::MessageFifo ready_;
     std::exception_ptr error_;
     State state_ = State::header;
     bool closed_ = false;

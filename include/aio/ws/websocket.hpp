@@ -82,6 +82,15 @@ struct WSOptions {
     std::span<const std::string_view> protocols = {};
     /// Bytes of received messages waiting for receive() past which reading pauses.
     std::size_t max_queue = 1024 * 1024;
+    /// Server: the `Origin` values accepted (compared exactly, as python3-websockets' `origins`);
+    /// "" in the list accepts a request without Origin (a non-browser client). Empty list: any
+    /// origin. Another origin is refused with 403 before the 101, so a page on another site
+    /// cannot open a socket with the user's cookies (cross-site WebSocket hijacking).
+    std::span<const std::string_view> origins = {};
+    /// Server: a check of your own, after `origins`: false refuses with 403. It gets the Origin
+    /// (empty when absent) and the request (its Host, cookies...). A plain function so the
+    /// options stay trivially destructible; state it needs lives where the function finds it.
+    bool (*check_origin)(std::string_view origin, const http::Request& request) = nullptr;
 };
 
 /// The settings of ClientSession::ws_connect (aiohttp's ws_connect keyword arguments). Not all

@@ -109,6 +109,26 @@ TEST(RequestParser, SkipsEmptyLinesBeforeTheRequestLine) {
     EXPECT_EQ(p.head_size(), wire.size());
 }
 
+TEST(RequestParser, RelocateMovesEveryViewIntoTheCopyAndLeavesTheOriginalUnused) {
+    std::string wire = "GET /chat?room=7 HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\nTAIL";
+    RequestParser p;
+    ASSERT_EQ(p.parse(wire), ParseStatus::complete);
+    const std::size_t n = p.head_size();
+    std::string copy = wire.substr(0, n);
+    p.relocate(wire.data(), n, copy.data());
+    wire.assign(wire.size(), '#');  // the old buffer, reused by someone else
+    EXPECT_EQ(p.head().method, "GET");
+    EXPECT_EQ(p.head().target, "/chat?room=7");
+    ASSERT_EQ(p.head().headers.size(), 3u);
+    EXPECT_EQ(p.head().header("upgrade"), "websocket");
+    EXPECT_EQ(p.head().headers[0].name, "Host");
+    EXPECT_EQ(p.head().headers[2].value, "Upgrade");
+    for (const HeaderField& f : p.head().headers) {
+        EXPECT_GE(f.name.data(), copy.data());
+        EXPECT_LE(f.value.data() + f.value.size(), copy.data() + copy.size());
+    }
+}
+
 TEST(RequestParser, FlagsUpgradeAndConnect) {
     RequestParser p;
     ASSERT_EQ(
