@@ -159,8 +159,10 @@ Coro<Reply> Redis::execute_blocking(std::string command, std::optional<Duration>
     // A connection goes back to the pool only after a whole exchange: one left mid-reply (a
     // timeout, a cancellation) is closed, so the next user never reads someone else's answer.
     conn->write(command);
+    // The server answers a blocking command when its own timeout ends; ours waits that long
+    // plus the command timeout (1 s without one) for the answer to arrive.
     std::optional<Duration> bound = timeout;
-    if (bound && core->options.command_timeout) *bound += *core->options.command_timeout;
+    if (bound) *bound += core->options.command_timeout.value_or(std::chrono::seconds(1));
     auto reading = conn->read_reply();
     Reply r = co_await wait_for(std::move(reading), bound);
     if (!core->closed && core->idle_blocking.size() < core->options.blocking_pool_size)

@@ -41,7 +41,7 @@ struct ClientOptions {
     std::optional<Duration> connect_timeout = std::chrono::seconds(10);
     /// Bounds each command's wait for its reply (aio::TimeoutError). The reply, when it comes,
     /// is read and dropped, so the pipeline stays in step. Blocking commands (BRPOP,
-    /// XREADGROUP with BLOCK) add their own timeout to this.
+    /// XREADGROUP with BLOCK) wait their own timeout plus this (plus 1 s without one).
     std::optional<Duration> command_timeout = std::nullopt;
     /// 2 (RESP2, as redis-py's default) or 3 (HELLO 3: maps, sets, doubles, booleans, pushes).
     int protocol = 2;
