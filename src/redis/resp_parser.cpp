@@ -84,10 +84,12 @@ std::optional<Reply> RespParser::next() {
 RespParser::Status RespParser::parse_line(std::size_t& at, std::string_view& line) {
     std::string_view rest(buf_.data() + at, buf_.size() - at);
     std::size_t cr = rest.substr(0, limits_.max_line_length + 1).find('\r');
+    // The same verdict in any split: a bare LF before the CR fails now, not once the CR comes.
+    std::string_view scanned = rest.substr(0, cr);
+    if (scanned.find('\n') != std::string_view::npos) fail("a line holds a bare LF: " + excerpt(scanned));
     if (cr == std::string_view::npos) {
         if (rest.size() > limits_.max_line_length)
             fail("a line longer than " + std::to_string(limits_.max_line_length) + " bytes");
-        if (rest.find('\n') != std::string_view::npos) fail("a line ends in LF without CR: " + excerpt(rest));
         need_ = buf_.size() + 1;
         return Status::need_more;
     }
@@ -96,8 +98,7 @@ RespParser::Status RespParser::parse_line(std::size_t& at, std::string_view& lin
         return Status::need_more;
     }
     if (rest[cr + 1] != '\n') fail("CR not followed by LF: " + excerpt(rest));
-    line = rest.substr(0, cr);
-    if (line.find('\n') != std::string_view::npos) fail("a line holds a bare LF: " + excerpt(line));
+    line = scanned;
     at += cr + 2;
     return Status::done;
 }
