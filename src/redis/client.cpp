@@ -183,7 +183,8 @@ Coro<std::optional<std::string>> Redis::optional_string_command(std::string comm
 }
 
 Coro<std::string> Redis::ping() {
-    Reply r = co_await execute_encoded(encode_command("PING"));
+    std::string command = encode_command("PING");
+    Reply r = co_await execute_encoded(std::move(command));
     co_return r.as_string();
 }
 
@@ -212,7 +213,8 @@ Coro<std::int64_t> Redis::incrby(std::string_view key, std::int64_t by) {
 }
 
 Coro<bool> Redis::expire(std::string_view key, std::chrono::seconds ttl) {
-    Reply r = co_await execute_encoded(encode_command("EXPIRE", key, static_cast<std::int64_t>(ttl.count())));
+    std::string command = encode_command("EXPIRE", key, static_cast<std::int64_t>(ttl.count()));
+    Reply r = co_await execute_encoded(std::move(command));
     co_return r.as_bool();
 }
 
@@ -259,7 +261,8 @@ std::optional<Duration> blocking_bound(std::chrono::duration<double> timeout) {
 }  // namespace
 
 Coro<std::vector<std::pair<std::string, std::string>>> Redis::hgetall(std::string_view key) {
-    Reply r = co_await execute_encoded(encode_command("HGETALL", key));
+    std::string command = encode_command("HGETALL", key);
+    Reply r = co_await execute_encoded(std::move(command));
     co_return pairs_of(r);
 }
 

@@ -16,10 +16,12 @@ namespace {
 Coro<std::pair<StreamReader, StreamWriter>> open_stream(const ConnectionConfig& config) {
     if (!config.unix_path.empty()) {
         std::string path = config.unix_path;
-        co_return co_await open_unix_connection(std::move(path));
+        ConnectOptions opts;  // named: g++ 12 destroys an options temporary inside co_await twice
+        co_return co_await open_unix_connection(std::move(path), std::move(opts));
     }
     std::string host = config.host;
-    co_return co_await open_connection(std::move(host), config.port);
+    ConnectOptions opts;
+    co_return co_await open_connection(std::move(host), config.port, std::move(opts));
 }
 
 Coro<std::unique_ptr<Connection>> open_and_handshake(const ConnectionConfig& config, const ClientOptions& options) {

@@ -17,6 +17,9 @@ namespace {
 class RedisAuthTest : public aio_io_test::IoTest {
 protected:
     aio_test::RedisServer server{{.requirepass = "s3cret"}};
+    // URLs are named before co_await: g++ 12 destroys string temporaries inside it twice.
+    const std::string url = server.url();
+    const std::string port = std::to_string(server.port());
 };
 
 class RedisDebugTest : public aio_io_test::IoTest {
@@ -32,12 +35,13 @@ std::string base(const aio_test::RedisServer& s) { return "redis://127.0.0.1:" +
 
 TEST_F(RedisAuthTest, ThePasswordIsSentAtConnect) {
     auto body = [&]() -> aio::Coro<void> {
-        Redis r = co_await aio::redis::connect(server.url());
+        Redis r = co_await aio::redis::connect(url);
         EXPECT_EQ(co_await r.ping(), "PONG");
-        Redis with_user = co_await aio::redis::connect("redis://default:s3cret@127.0.0.1:" + std::to_string(server.port()));
+        const std::string with_user_url = "redis://default:s3cret@127.0.0.1:" + port;
+        Redis with_user = co_await aio::redis::connect(with_user_url);
         EXPECT_EQ(co_await with_user.ping(), "PONG");
         aio::redis::ClientOptions resp3{.protocol = 3};
-        Redis hello = co_await aio::redis::connect(server.url(), resp3);
+        Redis hello = co_await aio::redis::connect(url, resp3);
         EXPECT_EQ(co_await hello.ping(), "PONG");
         co_await r.aclose();
         co_await with_user.aclose();
@@ -49,12 +53,14 @@ TEST_F(RedisAuthTest, ThePasswordIsSentAtConnect) {
 TEST_F(RedisAuthTest, AWrongPasswordIsAnAuthenticationError) {
     auto body = [&]() -> aio::Coro<void> {
         try {
-            co_await aio::redis::connect("redis://:wrong@127.0.0.1:" + std::to_string(server.port()));
+            const std::string wrong = "redis://:wrong@127.0.0.1:" + port;
+            co_await aio::redis::connect(wrong);
             ADD_FAILURE() << "connected with a wrong password";
         } catch (const aio::redis::AuthenticationError& e) {
             EXPECT_NE(std::string(e.what()).find("WRONGPASS"), std::string::npos) << e.what();
         }
-        Redis none = co_await aio::redis::connect(base(server));
+        const std::string no_password = base(server);
+        Redis none = co_await aio::redis::connect(no_password);
         try {
             co_await none.ping();
             ADD_FAILURE() << "PING without AUTH answered";
@@ -69,7 +75,8 @@ TEST_F(RedisAuthTest, AWrongPasswordIsAnAuthenticationError) {
 TEST_F(RedisDebugTest, ACommandTimeoutLeavesThePipelineInStep) {
     auto body = [&]() -> aio::Coro<void> {
         aio::redis::ClientOptions opts{.command_timeout = 50ms};
-        Redis r = co_await aio::redis::connect(base(server), opts);
+        const std::string plain = base(server);
+        Redis r = co_await aio::redis::connect(plain, opts);
         EXPECT_THROW(co_await r.execute("DEBUG", "SLEEP", 0.2), aio::TimeoutError);
         // The late "+OK" of DEBUG SLEEP is read and dropped, never handed to a later command:
         // each ECHO gets its own answer or times out while the server still sleeps.
@@ -96,9 +103,10 @@ TEST_F(RedisFakeServerTest, MalformedRespIsAProtocolErrorAndNothingHangs) {
             co_await reader.read(1024);  // until the client hangs up
             writer.close();
         };
-        auto srv = co_await aio::start_server(garbage, "127.0.0.1", 0);
-        const auto port = srv->sockets()[0].port();
-        Redis r = co_await aio::redis::connect("redis://127.0.0.1:" + std::to_string(port));
+        const std::string host = "127.0.0.1";
+        auto srv = co_await aio::start_server(garbage, host, 0);
+        const std::string fake = "redis://127.0.0.1:" + std::to_string(srv->sockets()[0].port());
+        Redis r = co_await aio::redis::connect(fake);
         try {
             co_await r.ping();
             ADD_FAILURE() << "a malformed reply was accepted";
