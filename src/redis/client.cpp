@@ -224,8 +224,7 @@ Coro<std::int64_t> Redis::hset(std::string_view key, std::string_view field, std
     return int_command(encode_command("HSET", key, field, value));
 }
 
-Coro<std::int64_t> Redis::hset(std::string_view key,
-                               std::initializer_list<std::pair<std::string_view, std::string_view>> mapping) {
+Coro<std::int64_t> Redis::hset(std::string_view key, FieldList mapping) {
     if (mapping.size() == 0) throw ValueError("HSET needs at least one field");
     CommandBuilder b;
     b.args("HSET", key);
@@ -280,9 +279,7 @@ Coro<std::optional<std::pair<std::string, std::string>>> Redis::brpop(const std:
     co_return popped(r);
 }
 
-Coro<std::string> Redis::xadd(std::string_view stream,
-                              std::initializer_list<std::pair<std::string_view, std::string_view>> fields,
-                              std::string_view id) {
+Coro<std::string> Redis::xadd(std::string_view stream, FieldList fields, std::string_view id) {
     if (fields.size() == 0) throw ValueError("XADD needs at least one field");
     CommandBuilder b;
     b.args("XADD", stream, id);

@@ -16,7 +16,7 @@ namespace {
 
 class RedisAuthTest : public aio_io_test::IoTest {
 protected:
-    aio_test::RedisServer server{{.requirepass = "s3cret"}};
+    aio_test::RedisServer server{{.requirepass = "s3cret", .debug_command = false}};
     // URLs are named before co_await: g++ 12 destroys string temporaries inside it twice.
     const std::string url = server.url();
     const std::string port = std::to_string(server.port());
@@ -24,7 +24,7 @@ protected:
 
 class RedisDebugTest : public aio_io_test::IoTest {
 protected:
-    aio_test::RedisServer server{{.debug_command = true}};
+    aio_test::RedisServer server{{.requirepass = {}, .debug_command = true}};
 };
 
 class RedisFakeServerTest : public aio_io_test::IoTest {};

@@ -71,6 +71,11 @@ struct ReadGroupOptions {
     bool noack = false;
 };
 
+/// Field/value pairs for HSET and XADD. Written inline (`r.hset("h", {{"f", "1"}})`) under clang;
+/// g++ 12 cannot keep an initializer list's array across a co_await, so there name it first:
+/// `const aio::redis::FieldList f{{"f", "1"}}; co_await r.hset("h", f);`.
+using FieldList = std::initializer_list<std::pair<std::string_view, std::string_view>>;
+
 namespace detail {
 struct ClientCore;
 }
@@ -121,8 +126,7 @@ public:
     Coro<std::int64_t> ttl(std::string_view key);
     /// HSET: how many fields were added (not updated).
     Coro<std::int64_t> hset(std::string_view key, std::string_view field, std::string_view value);
-    Coro<std::int64_t> hset(std::string_view key,
-                            std::initializer_list<std::pair<std::string_view, std::string_view>> mapping);
+    Coro<std::int64_t> hset(std::string_view key, FieldList mapping);
     Coro<std::optional<std::string>> hget(std::string_view key, std::string_view field);
     /// HGETALL as field/value pairs (RESP2 array or RESP3 map alike).
     Coro<std::vector<std::pair<std::string, std::string>>> hgetall(std::string_view key);
@@ -141,9 +145,7 @@ public:
     Coro<std::optional<std::pair<std::string, std::string>>> brpop(const std::vector<std::string>& keys,
                                                                   std::chrono::duration<double> timeout);
     /// XADD: the new entry's id (`id` "*" lets the server pick it).
-    Coro<std::string> xadd(std::string_view stream,
-                           std::initializer_list<std::pair<std::string_view, std::string_view>> fields,
-                           std::string_view id = "*");
+    Coro<std::string> xadd(std::string_view stream, FieldList fields, std::string_view id = "*");
     /// XGROUP CREATE (MKSTREAM when `mkstream`); false when the group already exists (BUSYGROUP).
     Coro<bool> xgroup_create(std::string_view stream, std::string_view group, std::string_view id = "$",
                              bool mkstream = true);
