@@ -15,7 +15,7 @@ cd "$root"
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[[ ${#targets[@]} -gt 0 ]] || targets=(request_parser response_parser chunked_decoder ws_reader multipart_parser)
+[[ ${#targets[@]} -gt 0 ]] || targets=(request_parser response_parser chunked_decoder ws_reader multipart_parser resp_parser)
 
 command -v clang++ >/dev/null || { echo "fuzz/run.sh: clang++ is needed (libFuzzer)" >&2; exit 1; }
 cmake -S fuzz -B build/fuzz -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
