@@ -89,7 +89,10 @@ def main():
     ap.add_argument("--bin-dir", required=True)
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--duration", type=float, default=5)
+    ap.add_argument("--quick", action="store_true", help="1 rep of 1 s (a smoke run)")
     args = ap.parse_args()
+    if args.quick:
+        args.reps, args.duration = 1, 1.0
     results = {"aio": [], "redis-benchmark": [], "redis-py": []}
     with tempfile.TemporaryDirectory() as tmp:
         port = free_port()

@@ -80,4 +80,16 @@ echo "== http: aio::http::Server vs raw C epoll, aiohttp, node, Beast (wrk -t1 -
 # also the memory of 10,000 idle websockets (bench/ws_bench.py).
 echo
 echo "== ws_echo_c64: aio::ws vs Node ws, websockets, aiohttp, aio TCP streams echo"
-exec /usr/bin/python3 "$root/bench/ws_bench.py" --bin-dir "$bin_dir" "${echo_args[@]}"
+/usr/bin/python3 "$root/bench/ws_bench.py" --bin-dir "$bin_dir" "${echo_args[@]}"
+
+# Seed 002's comment counter over a 10,000-item tree against the fixture server (core 1): aio's
+# example_hn_comments beside its aiohttp twin (bench/crawl_bench.py).
+echo
+echo "== crawl: seed 002 on aio vs its aiohttp twin, 10,000 items"
+/usr/bin/python3 "$root/bench/crawl_bench.py" --bin-dir "$bin_dir" "${echo_args[@]}"
+
+# PING from 64 tasks on one pipelined connection to a redis-server of its own, beside
+# redis-benchmark -P 1 -c 64 and python3-redis's asyncio client (bench/redis_bench.py).
+echo
+echo "== redis_ping_c64: aio::redis vs redis-benchmark, redis-py"
+exec /usr/bin/python3 "$root/bench/redis_bench.py" --bin-dir "$bin_dir" "${echo_args[@]}"
