@@ -35,6 +35,18 @@ void collect(std::vector<std::exception_ptr>& errors) {
     }
 }
 
+// Runs every hook, collecting failures (a cancellation still stops at once).
+Coro<void> run_each(const FrozenList<Application::Hook>& hooks, Application& app,
+                    std::vector<std::exception_ptr>& errors) {
+    for (const Application::Hook& hook : hooks) {
+        try {
+            co_await hook(app);
+        } catch (...) {
+            collect(errors);
+        }
+    }
+}
+
 }  // namespace
 
 Coro<void> Application::startup() {
@@ -50,13 +62,7 @@ Coro<void> Application::startup() {
 
 Coro<void> Application::shutdown() {
     std::vector<std::exception_ptr> errors;
-    for (const Hook& hook : on_shutdown) {
-        try {
-            co_await hook(*this);
-        } catch (...) {
-            collect(errors);
-        }
-    }
+    co_await run_each(on_shutdown, *this, errors);
     for (Application* sub : subapps_) {
         try {
             co_await sub->shutdown();
@@ -81,13 +87,7 @@ Coro<void> Application::cleanup() {
             collect(errors);
         }
     }
-    for (const Hook& hook : on_cleanup) {
-        try {
-            co_await hook(*this);
-        } catch (...) {
-            collect(errors);
-        }
-    }
+    co_await run_each(on_cleanup, *this, errors);
     for (Application* sub : subapps_) {
         try {
             co_await sub->cleanup();
