@@ -2,7 +2,7 @@
 // redis.asyncio on Debian's /usr/bin/python3) on the same redis-server: the same first GET /, the
 // same "news: ..." lines on their websockets, the same close on SIGTERM, the same shutdown log
 // lines and exit 0; both resume after Redis is killed and restarted, with the same log. Skipped
-// when /usr/bin/python3 lacks aiohttp or redis. Each test takes about 2.5 s: most of it is
+// when /usr/bin/python3 lacks aiohttp or redis. Each test takes 1 to 2.5 s (load): most of it is
 // python3 importing aiohttp and redis (slower than the 2 s the house asks: said here).
 
 #include <fcntl.h>
