@@ -136,8 +136,8 @@ public:
     };
     FinalAwaiter final_suspend() noexcept { return {}; }
 
-    static void* operator new(std::size_t size) { return pool_allocate(size); }
-    static void operator delete(void* p, std::size_t size) noexcept { pool_deallocate(p, size); }
+    static void* operator new(std::size_t size) { return frame_allocate(size); }
+    static void operator delete(void* p, std::size_t size) noexcept { frame_deallocate(p, size); }
 
 };
 

@@ -93,10 +93,8 @@ public:
     void return_void() noexcept {}
     void unhandled_exception() noexcept { exception_ = std::current_exception(); }
 
-    static void* operator new(std::size_t size) { return pool_allocate(size); }
-    static void operator delete(void* ptr, std::size_t size) noexcept {
-        pool_deallocate(ptr, size);
-    }
+    static void* operator new(std::size_t size) { return frame_allocate(size); }
+    static void operator delete(void* ptr, std::size_t size) noexcept { frame_deallocate(ptr, size); }
 
     // ---- the consumer's side (next() and aclose()) ----
 
