@@ -128,8 +128,10 @@ private:
 using OnCounted = std::function<void(const nlohmann::json& post, std::size_t comments)>;
 
 /// The seed's recursive coroutine: the post's kids, plus theirs, fetched with gather.
+/// `on_counted` by value: a coroutine outlives its call's full expression, so a reference
+/// parameter would dangle (the default `{}` is a temporary of that expression).
 inline aio::Coro<std::size_t> post_number_of_comments(URLFetcher& fetcher, std::int64_t post_id,
-                                                      const OnCounted& on_counted = {}) {
+                                                      OnCounted on_counted = {}) {
     std::string url = fetcher.item_url(post_id);
     auto start = std::chrono::steady_clock::now();
     nlohmann::json response = co_await fetcher.fetch(url);

@@ -95,7 +95,8 @@ aio::Coro<int> count(Options opt) {
         }
         try {
             auto start = std::chrono::steady_clock::now();
-            std::size_t comments = co_await hn::post_number_of_comments(fetcher, opt.post_id, on_counted);
+            aio::Coro<std::size_t> counting = hn::post_number_of_comments(fetcher, opt.post_id, on_counted);
+            std::size_t comments = co_await std::move(counting);
             hn::log("> Calculating comments took " + hn::two_decimals(std::chrono::steady_clock::now() - start) +
                     " seconds and " + std::to_string(fetcher.fetch_counter) + " fetches");
             hn::log("-- Post " + std::to_string(opt.post_id) + " has " + std::to_string(comments) + " comments");
