@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <exception>
 #include <functional>
 #include <stdexcept>
 #include <string>
@@ -18,6 +19,7 @@
 #include "aio/core/exceptions.hpp"
 #include "aio/http/client.hpp"
 #include "aio/tasks/gather.hpp"
+#include "aio/tasks/wait.hpp"
 #include "aio/time/wait_for.hpp"
 
 namespace hn {
@@ -124,6 +126,30 @@ private:
     std::uint64_t maximum_;
 };
 
+/// The seed's `await asyncio.gather(*tasks)`, with one difference that C++ needs. asyncio's
+/// gather lets the other children run on after the first failure; in Python the objects they use
+/// (the fetcher, the session) live as long as anything refers to them, but here they live in the
+/// caller's frame, which the exception is about to end. So the other children are cancelled and
+/// awaited before the exception leaves: none outlives the call.
+template <class T>
+aio::Coro<std::vector<T>> gather_scoped(std::vector<aio::Coro<T>> coros) {
+    std::vector<aio::Task<T>> tasks;
+    tasks.reserve(coros.size());
+    for (aio::Coro<T>& c : coros) tasks.push_back(aio::create_task(std::move(c)));
+    std::exception_ptr failed;
+    try {
+        std::vector<aio::Task<T>> gathered = tasks;
+        co_return co_await aio::gather(std::move(gathered));
+    } catch (...) {
+        failed = std::current_exception();
+    }
+    for (aio::Task<T>& t : tasks) t.cancel();
+    aio::WaitResult<aio::Task<T>> settled = co_await aio::wait(std::move(tasks));
+    for (aio::Task<T>& t : settled.done)
+        if (!t.cancelled()) (void)t.exception();  // retrieved, as asyncio's gather marks them
+    std::rethrow_exception(failed);
+}
+
 /// Called with a post and its comment count once counted (hn_comments' fire-and-forget hook).
 using OnCounted = std::function<void(const nlohmann::json& post, std::size_t comments)>;
 
@@ -148,7 +174,7 @@ inline aio::Coro<std::size_t> post_number_of_comments(URLFetcher& fetcher, std::
         if (!kid.is_number_integer()) throw FetchError(url + ": a kid id is not a number");
         tasks.push_back(post_number_of_comments(fetcher, kid.get<std::int64_t>(), on_counted));
     }
-    std::vector<std::size_t> results = co_await aio::gather(std::move(tasks));
+    std::vector<std::size_t> results = co_await gather_scoped(std::move(tasks));
     for (std::size_t r : results) number_of_comments += r;
     debug(centred(post_id) + " > " + std::to_string(number_of_comments) + " comments");
     if (on_counted) on_counted(response, number_of_comments);

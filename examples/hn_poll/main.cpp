@@ -62,7 +62,7 @@ aio::Coro<std::uint64_t> get_comments_of_top_stories(Poller& p, std::uint64_t it
     for (std::size_t i = 0; i < response.size() && i < p.opt.limit; ++i) ids.push_back(response[i].get<std::int64_t>());
     std::vector<aio::Coro<std::size_t>> tasks;
     for (std::int64_t id : ids) tasks.push_back(hn::post_number_of_comments(fetcher, id));
-    std::vector<std::size_t> results = co_await aio::gather(std::move(tasks));
+    std::vector<std::size_t> results = co_await hn::gather_scoped(std::move(tasks));
     for (std::size_t i = 0; i < ids.size(); ++i)
         hn::log("Post " + std::to_string(ids[i]) + " has " + std::to_string(results[i]) + " comments (" +
                 std::to_string(iteration) + ")");

@@ -151,6 +151,10 @@ Coro<std::shared_ptr<Connection>> ConnectorImpl::open(const URL& url, std::strin
 
 Coro<Lease> ConnectorImpl::connect(const URL& url, const ConnectParams& params) {
     if (closed) throw ClientConnectionError("Connector is closed.", url.without_credentials().str());
+    // A session dropped while this waits for a permit or a connection must not free the
+    // semaphores that the guards below give back when the wait ends (it is cancelled at the
+    // latest when the loop shuts down). Declared first, released last.
+    std::shared_ptr<ConnectorImpl> self = shared_from_this();
     std::string key(url.scheme());
     key += "://";
     key += url.host_port();
@@ -196,7 +200,7 @@ Coro<Lease> ConnectorImpl::connect(const URL& url, const ConnectParams& params) 
     total_permit.detach();
     host_permit.detach();
     ++acquired;
-    co_return Lease(shared_from_this(), std::move(conn));
+    co_return Lease(std::move(self), std::move(conn));
 }
 
 void ConnectorImpl::put_back(std::shared_ptr<Connection> conn, bool reusable) noexcept {

@@ -105,7 +105,10 @@ public:
     explicit ClientSession(ClientSessionOptions options = {});
     ClientSession(const ClientSession&) = delete;
     ClientSession& operator=(const ClientSession&) = delete;
-    /// Closes the connector if the session made it.
+    /// Closes the connector if the session made it. Requests still running in other tasks must
+    /// end first (finish, or be cancelled and awaited): they run on the session as a member
+    /// function runs on its object. Python keeps a session alive while a request refers to it;
+    /// C++ does not (see the gather_scoped of examples/hn_comments/hn_crawl.hpp).
     ~ClientSession();
 
     /// Sends a request and returns once the response head has arrived. See the file's comment.

@@ -11,7 +11,9 @@
 /// gather is awaited at once, held in a task, or never awaited. Task arguments are used as they
 /// are; a Future (run_in_executor's) is awaited by a task of gather's own, so cancelling the
 /// gather cancels the future too. Results come in argument order (void -> std::monostate). The
-/// first exception propagates to the awaiter while the other children keep running. Cancelling
+/// first exception propagates to the awaiter while the other children keep running (so what
+/// they refer to must outlive them, not just the gather: cancel and await them, or use
+/// aio::TaskGroup, when they use the caller's locals). Cancelling
 /// the awaiting task cancels every child. Cancel safety: children are tasks owned by the loop;
 /// none is lost.
 ///
