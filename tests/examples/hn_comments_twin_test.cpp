@@ -50,7 +50,7 @@ PyRun run_twin(std::vector<std::string> args) {
     return aio::run(body(std::move(args)));
 }
 
-std::vector<std::string> masked(const std::vector<std::string>& lines) {
+std::vector<std::string> without_stamps_and_durations(const std::vector<std::string>& lines) {
     static const std::regex stamp(R"(^\[\d\d:\d\d:\d\d\] )");
     static const std::regex secs(R"(took [0-9.]+ seconds)");
     std::vector<std::string> out;
@@ -78,7 +78,7 @@ protected:
         PyRun py = run_twin(args);
         ASSERT_EQ(aio_run.exit_code, 0) << aio_run.err;
         ASSERT_EQ(py.code, 0);
-        auto a = masked(aio_run.err_lines), p = masked(py.err_lines);
+        auto a = without_stamps_and_durations(aio_run.err_lines), p = without_stamps_and_durations(py.err_lines);
         if (as_sets) {
             std::sort(a.begin(), a.end());
             std::sort(p.begin(), p.end());

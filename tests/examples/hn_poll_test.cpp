@@ -16,7 +16,7 @@ namespace {
 
 // The lines without their "[HH:MM:SS] " stamps and with durations masked; unstamped lines (the
 // exception handler's report) as they are.
-std::vector<std::string> masked(const std::vector<std::string>& lines) {
+std::vector<std::string> unstamped(const std::vector<std::string>& lines) {
     static const std::regex stamp(R"(^\[\d\d:\d\d:\d\d\] )");
     static const std::regex secs(R"(took [0-9.]+ seconds)");
     std::vector<std::string> out;
@@ -35,7 +35,7 @@ TEST(HnPollExample, AwaitSleepAwaitsEachRoundThenWaits) {
     std::vector<std::string> want = {"Calculating comments for top 2 stories. (1)", kRound1[0], kRound1[1], kTook,
                                      "Waiting for 0.05 seconds...", "Calculating comments for top 2 stories. (2)",
                                      kRound2[0], kRound2[1], kTook, "Waiting for 0.05 seconds..."};
-    EXPECT_EQ(masked(r.err_lines), want);
+    EXPECT_EQ(unstamped(r.err_lines), want);
 }
 
 // A task mode's lines: each round's two lines come at once, its report after them; how the
@@ -70,7 +70,7 @@ TEST(HnPollExample, CreateTaskReportsEachRoundFromItsDoneCallback) {
                                      kRound1[0], kRound1[1], kTook,
                                      "Calculating comments for top 2 stories. (2)", "Waiting for 0.5 seconds...",
                                      kRound2[0], kRound2[1], kTook};
-    expect_task_mode_lines(masked(r.err_lines), want);
+    expect_task_mode_lines(unstamped(r.err_lines), want);
 }
 
 TEST(HnPollExample, CallLaterReschedulesItself) {
@@ -81,14 +81,14 @@ TEST(HnPollExample, CallLaterReschedulesItself) {
                                      kRound1[0], kRound1[1], kTook,
                                      "Calculating comments for top 2 stories (2)", "Waiting for 0.5 seconds...",
                                      kRound2[0], kRound2[1], kTook};
-    expect_task_mode_lines(masked(r.err_lines), want);
+    expect_task_mode_lines(unstamped(r.err_lines), want);
 }
 
 void expect_boom_reported_and_next_round_runs(const char* mode) {
     auto r = run_example("hn_poll", {"--mode", mode, "--period", "0.05", "--rounds", "2", "--boom-after", "5"},
                          std::chrono::seconds(20));
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    auto lines = masked(r.err_lines);
+    auto lines = unstamped(r.err_lines);
     std::size_t booms = 0, rounds = 0;
     for (std::size_t i = 0; i < lines.size(); ++i) {
         if (lines[i].rfind("Calculating comments for top 5 stories", 0) == 0) ++rounds;
@@ -115,7 +115,7 @@ TEST(HnPollExample, AwaitSleepBoomEndsTheProgramAsTheSeeds) {
     auto r = run_example("hn_poll", {"--mode", "await-sleep", "--period", "0.05", "--rounds", "2", "--boom-after", "5"},
                          std::chrono::seconds(20));
     EXPECT_EQ(r.exit_code, 1) << r.err;
-    EXPECT_EQ(masked(r.err_lines), (std::vector<std::string>{"Calculating comments for top 5 stories. (1)", "Error: BOOM!"}));
+    EXPECT_EQ(unstamped(r.err_lines), (std::vector<std::string>{"Calculating comments for top 5 stories. (1)", "Error: BOOM!"}));
 }
 
 TEST(HnPollExample, BadFlagsAreUsageErrors) {

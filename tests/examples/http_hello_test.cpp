@@ -15,7 +15,7 @@
 
 namespace {
 
-const std::string kExe = std::string(AIO_BIN_DIR) + "/example_http_hello";
+const std::string kHttpHello = std::string(AIO_BIN_DIR) + "/example_http_hello";
 
 struct HelloProcess {
     pid_t pid = -1;
@@ -27,7 +27,7 @@ struct HelloProcess {
         pid = ::fork();
         if (pid == 0) {
             ::dup2(p[1], 1);
-            ::execl(kExe.c_str(), kExe.c_str(), "--port", "0", nullptr);
+            ::execl(kHttpHello.c_str(), kHttpHello.c_str(), "--port", "0", nullptr);
             ::_exit(127);
         }
         ::close(p[1]);
@@ -137,7 +137,7 @@ TEST(HttpHelloExample, ServesItsRoutesAndShutsDownOnSigterm) { serves_then_stops
 TEST(HttpHelloExample, ServesItsRoutesAndShutsDownOnSigint) { serves_then_stops_on(SIGINT); }
 
 TEST(HttpHelloExample, ABadCommandLineIsAUsageError) {
-    std::string cmd = kExe + " --port 99999 2>&1";
+    std::string cmd = kHttpHello + " --port 99999 2>&1";
     FILE* p = ::popen(cmd.c_str(), "r");
     ASSERT_TRUE(p);
     char buf[512] = {};

@@ -33,13 +33,13 @@ std::string mask(const std::string& line) {
     return std::regex_replace(line, stamp, "");
 }
 
-std::vector<std::string> masked(const std::vector<std::string>& lines) {
+std::vector<std::string> without_log_stamps(const std::vector<std::string>& lines) {
     std::vector<std::string> out;
     for (const auto& l : lines) out.push_back(mask(l));
     return out;
 }
 
-std::size_t count_containing(const std::vector<std::string>& lines, const std::string& part) {
+std::size_t lines_containing(const std::vector<std::string>& lines, const std::string& part) {
     return static_cast<std::size_t>(
         std::count_if(lines.begin(), lines.end(), [&](const std::string& l) { return l.find(part) != std::string::npos; }));
 }
@@ -114,7 +114,7 @@ std::vector<std::string> after_signal(const char* name) {
 void expect_signal_shutdown(int sig, const char* name) {
     LogRun r = signal_after(mayhem_program(), {"--seed", "7", "--speed", "50"}, sig, 0);
     EXPECT_EQ(r.code, 0);
-    ASSERT_GE(count_containing(r.lines, "INFO: Consumed PubSubMessage(instance_name='cattle-"), 1u);
+    ASSERT_GE(lines_containing(r.lines, "INFO: Consumed PubSubMessage(instance_name='cattle-"), 1u);
     EXPECT_EQ(shutdown_lines(from_signal(r.lines)), after_signal(name));
 }
 
@@ -128,7 +128,7 @@ std::vector<std::string> message_lines(const std::vector<std::string>& lines) {
     return out;
 }
 
-bool twin_available() { return std::system("/usr/bin/python3 -c 'import asyncio' 2>/dev/null") == 0; }
+bool python_asyncio_available() { return std::system("/usr/bin/python3 -c 'import asyncio' 2>/dev/null") == 0; }
 
 }  // namespace
 
@@ -142,9 +142,9 @@ TEST(MayhemExample, StopAfterStopsItByItself) {
     auto r = aio_examples_test::run_example("mayhem", {"--seed", "3", "--speed", "50", "--stop-after", "0.3"}, 20s);
     ASSERT_FALSE(r.timed_out);
     EXPECT_EQ(r.exit_code, 0) << r.err;
-    auto lines = masked(r.err_lines);
-    EXPECT_GE(count_containing(lines, "INFO: periodic"), 1u);
-    EXPECT_EQ(count_containing(lines, "Received exit signal"), 0u);  // call_later's stop, no signal
+    auto lines = without_log_stamps(r.err_lines);
+    EXPECT_GE(lines_containing(lines, "INFO: periodic"), 1u);
+    EXPECT_EQ(lines_containing(lines, "Received exit signal"), 0u);  // call_later's stop, no signal
     ASSERT_GE(lines.size(), kShutdown.size());
     std::vector<std::string> tail(lines.end() - static_cast<long>(kShutdown.size()), lines.end());
     EXPECT_EQ(shutdown_lines(tail), kShutdown) << r.err;
@@ -154,8 +154,8 @@ TEST(MayhemExample, AnExceptionNobodyAwaitedGoesThroughTheExceptionHandlerAndShu
     auto r = aio_examples_test::run_example("mayhem", {"--seed", "5", "--speed", "50", "--fail-after", "2"}, 20s);
     ASSERT_FALSE(r.timed_out);
     EXPECT_EQ(r.exit_code, 0) << r.err;
-    auto lines = masked(r.err_lines);
-    EXPECT_EQ(count_containing(lines, "INFO: Published message "), 2u);
+    auto lines = without_log_stamps(r.err_lines);
+    EXPECT_EQ(lines_containing(lines, "INFO: Published message "), 2u);
     auto caught = std::find(lines.begin(), lines.end(), "ERROR: Caught exception: Publisher failed after 2 messages");
     ASSERT_NE(caught, lines.end()) << r.err;
     std::vector<std::string> expected = {"INFO: Shutting down..."};
@@ -170,12 +170,12 @@ TEST(MayhemExample, TheSameSeedGivesTheSameMessagesAndFailures) {
     EXPECT_EQ(a.code, 0);
     EXPECT_EQ(b.code, 0);
     auto ma = message_lines(a.lines);
-    EXPECT_EQ(count_containing(ma, "INFO: Done. Acked "), 6u);
-    EXPECT_EQ(count_containing(ma, "INFO: Published message "), 6u);
+    EXPECT_EQ(lines_containing(ma, "INFO: Done. Acked "), 6u);
+    EXPECT_EQ(lines_containing(ma, "INFO: Published message "), 6u);
     EXPECT_EQ(ma, message_lines(b.lines));
     // Seed 11's six messages include both kinds of failure, so both handlers' lines are compared.
-    EXPECT_GE(count_containing(ma, "ERROR: Retrying for failure to restart: cattle-"), 1u);
-    EXPECT_GE(count_containing(ma, "ERROR: Handling general error: Could not save PubSubMessage("), 1u);
+    EXPECT_GE(lines_containing(ma, "ERROR: Retrying for failure to restart: cattle-"), 1u);
+    EXPECT_GE(lines_containing(ma, "ERROR: Handling general error: Could not save PubSubMessage("), 1u);
 }
 
 TEST(MayhemExample, BadFlagsAreUsageErrors) {
@@ -193,7 +193,7 @@ TEST(MayhemExample, BadFlagsAreUsageErrors) {
 
 // The twin: the same seed gives the same log, message by message, and the same shutdown.
 TEST(MayhemTwin, AsyncioTwinLogsTheSameLinesForTheSameSeed) {
-    if (!twin_available()) GTEST_SKIP() << "/usr/bin/python3 is missing";
+    if (!python_asyncio_available()) GTEST_SKIP() << "/usr/bin/python3 is missing";
     std::vector<std::string> args = {"--seed", "11", "--speed", "50", "--messages", "6"};
     LogRun ours = signal_after(mayhem_program(), args, SIGTERM, 6);
     std::vector<std::string> twin_args = {twin_script()};
@@ -221,8 +221,8 @@ void expect_same_ending(const std::vector<std::string>& args) {
     for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
     EXPECT_EQ(::pclose(p), 0) << out;
     EXPECT_EQ(ours.exit_code, 0) << ours.err;
-    auto twin = masked(aio_examples_test::detail::split_lines(out));
-    auto mine = masked(ours.err_lines);
+    auto twin = without_log_stamps(aio_examples_test::detail::split_lines(out));
+    auto mine = without_log_stamps(ours.err_lines);
     EXPECT_EQ(shutdown_lines(handler_lines(mine)), shutdown_lines(handler_lines(twin))) << ours.err << "\n---\n" << out;
     EXPECT_GE(handler_lines(mine).size(), kShutdown.size());
 }
@@ -230,11 +230,11 @@ void expect_same_ending(const std::vector<std::string>& args) {
 }  // namespace
 
 TEST(MayhemTwin, BothStopAfterSecondsTheSameWay) {
-    if (!twin_available()) GTEST_SKIP() << "/usr/bin/python3 is missing";
+    if (!python_asyncio_available()) GTEST_SKIP() << "/usr/bin/python3 is missing";
     expect_same_ending({"--seed", "3", "--speed", "50", "--stop-after", "0.3"});
 }
 
 TEST(MayhemTwin, BothShutDownFromTheExceptionHandlerTheSameWay) {
-    if (!twin_available()) GTEST_SKIP() << "/usr/bin/python3 is missing";
+    if (!python_asyncio_available()) GTEST_SKIP() << "/usr/bin/python3 is missing";
     expect_same_ending({"--seed", "5", "--speed", "50", "--fail-after", "2"});
 }

@@ -14,26 +14,26 @@
 
 namespace {
 
-const std::string kExe = std::string(AIO_BIN_DIR) + "/example_tcp_echo";
+const std::string kTcpEcho = std::string(AIO_BIN_DIR) + "/example_tcp_echo";
 
 /// The server as a child process whose stdout we read.
-struct ServerProcess {
+struct TcpEchoServer {
     pid_t pid = -1;
     int out = -1;
 
-    explicit ServerProcess(const char* mode) {
+    explicit TcpEchoServer(const char* mode) {
         int p[2];
         if (::pipe2(p, O_CLOEXEC) != 0) return;
         pid = ::fork();
         if (pid == 0) {
             ::dup2(p[1], 1);
-            ::execl(kExe.c_str(), kExe.c_str(), "server", "--port", "0", "--mode", mode, nullptr);
+            ::execl(kTcpEcho.c_str(), kTcpEcho.c_str(), "server", "--port", "0", "--mode", mode, nullptr);
             ::_exit(127);
         }
         ::close(p[1]);
         out = p[0];
     }
-    ~ServerProcess() {
+    ~TcpEchoServer() {
         if (pid > 0) {
             ::kill(pid, SIGKILL);
             ::waitpid(pid, nullptr, 0);
@@ -65,14 +65,14 @@ struct ServerProcess {
     }
 };
 
-std::string port_from(const std::string& listening) {
+std::string port_of_listening_line(const std::string& listening) {
     auto colon = listening.rfind(':');
     auto space = listening.find(' ', colon);
     return listening.substr(colon + 1, space - colon - 1);
 }
 
 std::vector<std::string> run_client(const std::string& port, const char* mode) {
-    std::string cmd = kExe + " client --port " + port + " --mode " + mode + " hello 'second line' bye";
+    std::string cmd = kTcpEcho + " client --port " + port + " --mode " + mode + " hello 'second line' bye";
     std::vector<std::string> lines;
     FILE* p = ::popen(cmd.c_str(), "r");
     if (!p) return lines;
@@ -87,11 +87,11 @@ std::vector<std::string> run_client(const std::string& port, const char* mode) {
 }
 
 void check(const char* server_mode, const char* client_mode) {
-    ServerProcess server(server_mode);
+    TcpEchoServer server(server_mode);
     ASSERT_GT(server.pid, 0);
     std::string first = server.line();
     ASSERT_EQ(first.rfind("listening on 127.0.0.1:", 0), 0u) << first;
-    std::string port = port_from(first);
+    std::string port = port_of_listening_line(first);
     EXPECT_EQ(run_client(port, client_mode),
               (std::vector<std::string>{"echo: hello", "echo: second line", "echo: bye", "exit 0"}));
     EXPECT_EQ(server.line().rfind("connection from 127.0.0.1:", 0), 0u);
@@ -107,12 +107,12 @@ TEST(TcpEchoExample, ProtocolServerWithProtocolClient) { check("protocol", "prot
 TEST(TcpEchoExample, StreamsServerWithProtocolClient) { check("streams", "protocol"); }
 
 TEST(TcpEchoExample, SigtermWithAClientConnectedCancelsItsTaskAndExitsCleanly) {
-    ServerProcess server("streams");
+    TcpEchoServer server("streams");
     ASSERT_GT(server.pid, 0);
     std::string first = server.line();
     ASSERT_EQ(first.rfind("listening on 127.0.0.1:", 0), 0u) << first;
     // A client that connects and stays: the server must not wait for it forever.
-    std::string cmd = "exec 3<>/dev/tcp/127.0.0.1/" + port_from(first) + "; echo ready; read -t 20 <&3";
+    std::string cmd = "exec 3<>/dev/tcp/127.0.0.1/" + port_of_listening_line(first) + "; echo ready; read -t 20 <&3";
     FILE* idle = ::popen(("bash -c '" + cmd + "'").c_str(), "r");
     ASSERT_TRUE(idle);
     char buf[64];

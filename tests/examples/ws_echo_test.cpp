@@ -15,29 +15,29 @@
 
 namespace {
 
-const std::string kExe = std::string(AIO_BIN_DIR) + "/example_ws_echo";
+const std::string kWsEcho = std::string(AIO_BIN_DIR) + "/example_ws_echo";
 
 /// The server as a child process whose stdout we read.
-struct ServerProcess {
+struct WsEchoServer {
     pid_t pid = -1;
     int out = -1;
 
-    explicit ServerProcess(bool compress) {
+    explicit WsEchoServer(bool compress) {
         int p[2];
         if (::pipe2(p, O_CLOEXEC) != 0) return;
         pid = ::fork();
         if (pid == 0) {
             ::dup2(p[1], 1);
             if (compress)
-                ::execl(kExe.c_str(), kExe.c_str(), "serve", "--port", "0", nullptr);
+                ::execl(kWsEcho.c_str(), kWsEcho.c_str(), "serve", "--port", "0", nullptr);
             else
-                ::execl(kExe.c_str(), kExe.c_str(), "serve", "--port", "0", "--no-compression", nullptr);
+                ::execl(kWsEcho.c_str(), kWsEcho.c_str(), "serve", "--port", "0", "--no-compression", nullptr);
             ::_exit(127);
         }
         ::close(p[1]);
         out = p[0];
     }
-    ~ServerProcess() {
+    ~WsEchoServer() {
         if (pid > 0) {
             ::kill(pid, SIGKILL);
             ::waitpid(pid, nullptr, 0);
@@ -70,7 +70,7 @@ struct ServerProcess {
     }
 };
 
-std::string port_from(const std::string& listening) { return listening.substr(listening.rfind(':') + 1); }
+std::string port_after_colon(const std::string& listening) { return listening.substr(listening.rfind(':') + 1); }
 
 /// Runs `cmd` with a shell, returning its stdout and exit status as the last line.
 std::vector<std::string> run(const std::string& cmd) {
@@ -88,12 +88,12 @@ std::vector<std::string> run(const std::string& cmd) {
 }
 
 void echo_round_trip(bool compress) {
-    ServerProcess server(compress);
+    WsEchoServer server(compress);
     ASSERT_GT(server.pid, 0);
     std::string first = server.line();
     ASSERT_EQ(first.rfind("listening on 127.0.0.1:", 0), 0u) << first;
-    std::string url = "ws://127.0.0.1:" + port_from(first) + "/";
-    EXPECT_EQ(run("printf 'hello\\nsecond line\\n' | timeout 20 " + kExe + " connect " + url),
+    std::string url = "ws://127.0.0.1:" + port_after_colon(first) + "/";
+    EXPECT_EQ(run("printf 'hello\\nsecond line\\n' | timeout 20 " + kWsEcho + " connect " + url),
               (std::vector<std::string>{"hello", "second line", "exit 0"}));
     ::kill(server.pid, SIGTERM);
     EXPECT_EQ(server.line(), "shut down");
@@ -108,7 +108,7 @@ TEST(WsEchoExample, TheClientsLinesComeBackWithoutCompression) { echo_round_trip
 TEST(WsEchoExample, SigtermClosesAnOpenWebSocketWithGoingAwayAndExitsZero) {
     if (std::system("/usr/bin/python3 -c 'import websockets' 2>/dev/null") != 0)
         GTEST_SKIP() << "python3-websockets is not installed";
-    ServerProcess server(true);
+    WsEchoServer server(true);
     ASSERT_GT(server.pid, 0);
     std::string first = server.line();
     ASSERT_EQ(first.rfind("listening on 127.0.0.1:", 0), 0u) << first;
@@ -116,7 +116,7 @@ TEST(WsEchoExample, SigtermClosesAnOpenWebSocketWithGoingAwayAndExitsZero) {
     std::string script =
         "import asyncio, websockets\n"
         "async def main():\n"
-        "    async with websockets.connect('ws://127.0.0.1:" + port_from(first) + "/') as ws:\n"
+        "    async with websockets.connect('ws://127.0.0.1:" + port_after_colon(first) + "/') as ws:\n"
         "        await ws.send('x'); assert await ws.recv() == 'x'\n"
         "        print('ready', flush=True)\n"
         "        try:\n"

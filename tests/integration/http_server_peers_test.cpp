@@ -16,7 +16,7 @@ struct Seen {
     int requests = 0;
 };
 
-bool have(const char* path) { return ::access(path, X_OK) == 0; }
+bool installed(const char* path) { return ::access(path, X_OK) == 0; }
 
 bool python_has(const char* module) {
     std::string cmd = std::string("/usr/bin/python3 -c 'import ") + module + "' 2>/dev/null";
@@ -65,7 +65,7 @@ protected:
 }  // namespace
 
 TEST_F(HttpServerPeers, CurlReusesTheConnectionPostsUploadsChunkedAndSendsHead) {
-    if (!have("/usr/bin/curl")) GTEST_SKIP() << "curl is not installed (/usr/bin/curl)";
+    if (!installed("/usr/bin/curl")) GTEST_SKIP() << "curl is not installed (/usr/bin/curl)";
     std::string out = run_peer("/usr/bin/curl", {"-sv", "http://127.0.0.1:PORT/", "http://127.0.0.1:PORT/again"});
     EXPECT_EQ(out.substr(0, out.find("--")), "Hello, World!Hello, World!");
     EXPECT_EQ(seen.requests, 2);
@@ -91,7 +91,7 @@ TEST_F(HttpServerPeers, CurlReusesTheConnectionPostsUploadsChunkedAndSendsHead) 
 }
 
 TEST_F(HttpServerPeers, PythonsHttpClientKeepsTheConnectionForGetPostAndHead) {
-    if (!have("/usr/bin/python3")) GTEST_SKIP() << "no /usr/bin/python3";
+    if (!installed("/usr/bin/python3")) GTEST_SKIP() << "no /usr/bin/python3";
     const char* script = R"PY(
 import http.client, sys
 c = http.client.HTTPConnection("127.0.0.1", int(sys.argv[1]), timeout=10)
@@ -107,7 +107,7 @@ c.request("POST", "/echo", body=iter([b"chunk1", b"chunk2"]), encode_chunked=Tru
 }
 
 TEST_F(HttpServerPeers, AiohttpsClientSession) {
-    if (!have("/usr/bin/python3") || !python_has("aiohttp"))
+    if (!installed("/usr/bin/python3") || !python_has("aiohttp"))
         GTEST_SKIP() << "aiohttp is not importable by /usr/bin/python3 (python3-aiohttp)";
     const char* script = R"PY(
 import asyncio, sys, aiohttp
@@ -128,7 +128,7 @@ asyncio.run(main())
 }
 
 TEST_F(HttpServerPeers, NodesFetch) {
-    if (!have("/usr/bin/node")) GTEST_SKIP() << "node is not installed (/usr/bin/node)";
+    if (!installed("/usr/bin/node")) GTEST_SKIP() << "node is not installed (/usr/bin/node)";
     const char* script = R"JS(
 const url = `http://127.0.0.1:${process.argv[1]}`;
 (async () => {

@@ -22,7 +22,7 @@ using namespace aio_io_test;
 
 namespace {
 
-struct Echo : aio::Protocol {
+struct CountingEcho : aio::Protocol {
     aio::Transport* t = nullptr;
     static inline int made = 0;
     static inline int lost = 0;
@@ -44,14 +44,14 @@ TEST_F(ServerRobustness, RunningOutOfDescriptorsBacksOffInsteadOfSpinningAndReco
     // each virtual call as "invalid vptr". The debug and TSan builds run this test.
     GTEST_SKIP() << "sanitizer runtimes need free file descriptors";
 #endif
-    Echo::made = Echo::lost = 0;
+    CountingEcho::made = CountingEcho::lost = 0;
     aio::Event reported;
     loop.set_exception_handler([&](aio::EventLoop&, const aio::ExceptionContext& ctx) {
         reports.handler()(loop, ctx);
         reported.set();
     });
     auto body = [&]() -> aio::Coro<void> {
-        auto server = co_await aio::create_server([] { return std::make_shared<Echo>(); }, "127.0.0.1", 0);
+        auto server = co_await aio::create_server([] { return std::make_shared<CountingEcho>(); }, "127.0.0.1", 0);
         auto addr = server->sockets().at(0);
         int client = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
         ::connect(client, addr.data(), addr.size());  // completes in the kernel's backlog
@@ -68,16 +68,16 @@ TEST_F(ServerRobustness, RunningOutOfDescriptorsBacksOffInsteadOfSpinningAndReco
         EXPECT_EQ(reports.count_containing("out of system resource"), 1u) << reports.describe();
         // The listener is off the epoll set while it backs off: the loop cannot spin on it.
         EXPECT_EQ(watched(), watched_before - 1);
-        EXPECT_EQ(Echo::made, 0);
+        EXPECT_EQ(CountingEcho::made, 0);
         for (int fd : hog) ::close(fd);
         // Within a second the server accepts again and serves the waiting client.
-        while (Echo::made == 0) co_await aio::sleep(10ms);
+        while (CountingEcho::made == 0) co_await aio::sleep(10ms);
         ::send(client, "ping", 4, MSG_NOSIGNAL);
         co_await aio::io::FdWait(client, aio::backend::Interest::readable);
         char buf[8];
         EXPECT_EQ(::recv(client, buf, sizeof buf, 0), 4);
         ::close(client);
-        while (Echo::lost == 0) co_await aio::sleep(1ms);
+        while (CountingEcho::lost == 0) co_await aio::sleep(1ms);
         server->close();
         co_await server->wait_closed();
     };
@@ -93,10 +93,10 @@ TEST_F(ServerRobustness, TenThousandConcurrentConnectionsAreAllServed) {
     rlimit raised = rl;
     raised.rlim_cur = rl.rlim_max;
     ::setrlimit(RLIMIT_NOFILE, &raised);
-    Echo::made = Echo::lost = 0;
+    CountingEcho::made = CountingEcho::lost = 0;
 
     auto body = [&]() -> aio::Coro<void> {
-        auto server = co_await aio::create_server([] { return std::make_shared<Echo>(); }, "127.0.0.1", 0,
+        auto server = co_await aio::create_server([] { return std::make_shared<CountingEcho>(); }, "127.0.0.1", 0,
                                                   {.backlog = 4096});
         auto addr = server->sockets().at(0);
         // The clients live in a child process: both ends in one process would need 20,000 fds.
@@ -123,8 +123,8 @@ TEST_F(ServerRobustness, TenThousandConcurrentConnectionsAreAllServed) {
         ::waitpid(pid, &status, 0);
         ::close(pidfd);
         EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "client child status " << status;
-        EXPECT_EQ(Echo::made, kConnections);
-        while (Echo::lost < kConnections) co_await aio::sleep(1ms);
+        EXPECT_EQ(CountingEcho::made, kConnections);
+        while (CountingEcho::lost < kConnections) co_await aio::sleep(1ms);
         server->close();
         co_await server->wait_closed();
     };

@@ -10,7 +10,7 @@ using namespace aio_io_test;
 
 namespace {
 
-std::uint16_t port_of(const aio::Server& s) { return s.sockets().at(0).port(); }
+std::uint16_t server_port(const aio::Server& s) { return s.sockets().at(0).port(); }
 
 aio::Coro<void> echo_lines(aio::StreamReader r, aio::StreamWriter w) {
     for (;;) {
@@ -30,7 +30,7 @@ class StreamsTest : public IoTest {};
 TEST_F(StreamsTest, EchoServerWithReadlineAndAClientThatReadsEachLineBack) {
     auto body = [&]() -> aio::Coro<void> {
         auto server = co_await aio::start_server(echo_lines, "127.0.0.1", 0);
-        auto [r, w] = co_await aio::open_connection("127.0.0.1", port_of(*server));
+        auto [r, w] = co_await aio::open_connection("127.0.0.1", server_port(*server));
         for (int i = 0; i < 100; ++i) {
             w.write("line " + std::to_string(i) + "\n");
             co_await w.drain();
@@ -126,7 +126,7 @@ TEST_F(StreamsTest, AHundredMegabytesGoThroughStreamsIntactWithBackPressure) {
     };
     auto body = [&]() -> aio::Coro<void> {
         auto server = co_await aio::start_server(sink, "127.0.0.1", 0);
-        auto [r, w] = co_await aio::open_connection("127.0.0.1", port_of(*server));
+        auto [r, w] = co_await aio::open_connection("127.0.0.1", server_port(*server));
         std::string block(256 * 1024, '\0');
         for (std::size_t i = 0; i < block.size(); ++i) block[i] = static_cast<char>(i * 7 + 3);
         std::uint64_t block_sum = 0;
@@ -159,7 +159,7 @@ TEST_F(StreamsTest, DrainOnALostConnectionRaisesConnectionResetError) {
             co_return;
         };
         auto server = co_await aio::start_server(hang_up, "127.0.0.1", 0);
-        auto [r, w] = co_await aio::open_connection("127.0.0.1", port_of(*server));
+        auto [r, w] = co_await aio::open_connection("127.0.0.1", server_port(*server));
         EXPECT_THROW(co_await r.read(), aio::ConnectionResetError);
         EXPECT_THROW(co_await w.drain(), aio::ConnectionResetError);
         EXPECT_THROW(co_await w.wait_closed(), aio::ConnectionResetError);
@@ -176,7 +176,7 @@ TEST_F(StreamsTest, AnExceptionInTheClientCallbackIsReportedAndTheConnectionClos
             co_return;
         };
         auto server = co_await aio::start_server(failing, "127.0.0.1", 0);
-        auto [r, w] = co_await aio::open_connection("127.0.0.1", port_of(*server));
+        auto [r, w] = co_await aio::open_connection("127.0.0.1", server_port(*server));
         EXPECT_EQ(co_await r.read(), "");  // closed by the server
         w.close();
         co_await w.wait_closed();
@@ -195,7 +195,7 @@ TEST_F(StreamsTest, DroppingEveryWriterHandleClosesTheConnection) {
         };
         auto server = co_await aio::start_server(quiet, "127.0.0.1", 0);
         auto reader = co_await [&]() -> aio::Coro<aio::StreamReader> {
-            auto [r, w] = co_await aio::open_connection("127.0.0.1", port_of(*server));
+            auto [r, w] = co_await aio::open_connection("127.0.0.1", server_port(*server));
             co_return r;  // w dies here
         }();
         EXPECT_EQ(co_await reader.read(), "");  // the server saw EOF, returned, and its writer died too
@@ -231,7 +231,7 @@ TEST_F(StreamsTest, IPv6LoopbackWorks) {
     if (!have_v6) GTEST_SKIP() << "no IPv6 loopback here";
     auto body = [&]() -> aio::Coro<void> {
         auto server = co_await aio::start_server(echo_lines, "::1", 0);
-        auto [r, w] = co_await aio::open_connection("::1", port_of(*server));
+        auto [r, w] = co_await aio::open_connection("::1", server_port(*server));
         w.write("v6\n");
         EXPECT_EQ(co_await r.readline(), "v6\n");
         w.close();

@@ -22,7 +22,7 @@ protected:
     std::vector<std::string> lines;
 };
 
-aio::Coro<aio::http::Response> hello(aio::http::Request& req) {
+aio::Coro<aio::http::Response> hello_handler(aio::http::Request& req) {
     if (req.path() == "/missing") co_return aio::http::Response("nope", 404);
     if (req.path() == "/fail") throw aio::RuntimeError("boom");
     if (req.path() == "/teapot") throw aio::http::HTTPException(418, "short and stout");
@@ -35,7 +35,7 @@ aio::Coro<aio::http::Response> hello(aio::http::Request& req) {
 
 TEST_F(WebAccessLog, TheDefaultFormatIsAiohttpsLine) {
     auto body = [&]() -> aio::Coro<void> {
-        aio::http::Handler h = hello;  // named first: no temporary inside co_await (g++ 12)
+        aio::http::Handler h = hello_handler;  // named first: no temporary inside co_await (g++ 12)
         auto server = co_await serve(h, aio::web::kDefaultAccessLogFormat);
         auto c = co_await RawClient::connect(server->port());
         co_await c.send("GET /hello?x=1 HTTP/1.1\r\nHost: t\r\nUser-Agent: curl/8.5.0\r\nReferer: http://r/\r\n\r\n");
@@ -57,7 +57,7 @@ TEST_F(WebAccessLog, TheDefaultFormatIsAiohttpsLine) {
 TEST_F(WebAccessLog, EveryDirectiveIsFormatted) {
     ::setenv("AIO_ACCESS_LOG_TEST", "env-value", 1);
     auto body = [&]() -> aio::Coro<void> {
-        aio::http::Handler h = hello;
+        aio::http::Handler h = hello_handler;
         auto server = co_await serve(h, "%% %P %s %b %{X-Out}o %{X-Missing}o %{Host}i %{AIO_ACCESS_LOG_TEST}e %T %Tf %D %q %");
         auto c = co_await RawClient::connect(server->port());
         co_await c.send(get("/"));
@@ -74,7 +74,7 @@ TEST_F(WebAccessLog, EveryDirectiveIsFormatted) {
 
 TEST_F(WebAccessLog, AHandlersExceptionIsLoggedWithTheStatusTheServerAnswers) {
     auto body = [&]() -> aio::Coro<void> {
-        aio::http::Handler h = hello;
+        aio::http::Handler h = hello_handler;
         auto server = co_await serve(h, "%r %s");
         auto c = co_await RawClient::connect(server->port());
         co_await c.send(get("/teapot"));
@@ -150,7 +150,7 @@ TEST_F(WebAccessLog, ASinkThatThrowsDoesNotFailTheRequest) {
     auto body = [&]() -> aio::Coro<void> {
         auto sink = [](std::string_view) { throw aio::RuntimeError("disk full"); };
         auto logger = std::make_shared<const aio::web::AccessLogger>(aio::web::kDefaultAccessLogFormat, sink);
-        aio::http::Handler h = aio::web::AccessLogger::wrap(hello, std::move(logger));
+        aio::http::Handler h = aio::web::AccessLogger::wrap(hello_handler, std::move(logger));
         auto server = co_await aio::http::serve(std::move(h), "127.0.0.1", 0);
         auto c = co_await RawClient::connect(server->port());
         co_await c.send(get("/"));

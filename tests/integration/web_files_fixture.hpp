@@ -59,7 +59,7 @@ private:
 inline bool have(const char* path) { return ::access(path, X_OK) == 0; }
 
 /// Distinct bytes so that an offset mistake shows.
-inline std::string pattern(std::size_t n) {
+inline std::string file_pattern(std::size_t n) {
     std::string s(n, '\0');
     for (std::size_t i = 0; i < n; ++i) s[i] = static_cast<char>('a' + (i * 7 + i / 26) % 26);
     return s;

@@ -15,7 +15,7 @@ namespace {
 class WebFileResponse : public WebFilesTest {
 protected:
     WebFileResponse() {
-        content = pattern(10000);
+        content = file_pattern(10000);
         file = dir.write("data.txt", content);
     }
     /// Serves every request with the file at dir / (the target without its leading '/').

@@ -170,7 +170,7 @@ TEST_F(WebForms, TheServersClientMaxSizeBoundsAFormByDefault) {
 TEST_F(WebForms, CurlUploadsAFileAndAField) {
     if (!have("/usr/bin/curl")) GTEST_SKIP() << "curl is not installed (/usr/bin/curl)";
     TempDir src;
-    std::string content = pattern(300000);
+    std::string content = file_pattern(300000);
     std::string path = src.write("photo.png", content);
     std::string out;
     auto body = [&](std::uint16_t port) -> aio::Coro<void> {
@@ -206,7 +206,7 @@ TEST_F(WebForms, A64MiBUploadIsStreamedToDiskNotHeldInMemory) {
     };
     const std::string head_part = "--XX\r\nContent-Disposition: form-data; name=\"blob\"; filename=\"big.bin\"\r\n\r\n";
     const std::string tail_part = "\r\n--XX--\r\n";
-    std::string chunk = pattern(1 << 16);
+    std::string chunk = file_pattern(1 << 16);
     std::uint64_t sum = 0;
     for (unsigned char c : chunk) sum += c;
     long before = 0, peak = 0;

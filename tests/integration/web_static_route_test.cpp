@@ -11,22 +11,22 @@ using namespace web_test;
 
 namespace {
 
-struct TempDir {
-    TempDir() {
+struct StaticRoot {
+    StaticRoot() {
         std::string tmpl = (std::filesystem::temp_directory_path() / "aio_web_static_XXXXXX").string();
         path = mkdtemp(tmpl.data());
         std::filesystem::create_directory(path / "css");
         std::ofstream(path / "a b.txt") << "spaced";
         std::ofstream(path / "css" / "site.css") << "body{}";
     }
-    ~TempDir() { std::filesystem::remove_all(path); }
+    ~StaticRoot() { std::filesystem::remove_all(path); }
     std::filesystem::path path;
 };
 
 }  // namespace
 
 TEST_F(WebTest, AddStaticServesTheDirectoryUnderItsPrefix) {
-    TempDir dir;
+    StaticRoot dir;
     web::Application app;
     app.router().add_static("/static/", dir.path, {}, "static");
     serve(app, [](std::uint16_t port) -> aio::Coro<void> {
@@ -48,7 +48,7 @@ TEST_F(WebTest, AddStaticServesTheDirectoryUnderItsPrefix) {
 }
 
 TEST_F(WebTest, AddStaticInASubAppIsUnderBothPrefixes) {
-    TempDir dir;
+    StaticRoot dir;
     web::Application app;
     web::Application sub;
     sub.router().add_static("/files", dir.path, {}, "files");
@@ -61,7 +61,7 @@ TEST_F(WebTest, AddStaticInASubAppIsUnderBothPrefixes) {
 }
 
 TEST_F(WebTest, AddStaticRefusesWhatIsNotADirectory) {
-    TempDir dir;
+    StaticRoot dir;
     web::Application app;
     EXPECT_THROW(app.router().add_static("/s", dir.path / "a b.txt"), aio::ValueError);
     EXPECT_THROW(app.router().add_static("/s", dir.path / "nope"), aio::ValueError);

@@ -24,12 +24,6 @@ public:
     }
 };
 
-std::string pattern(std::size_t n) {
-    std::string s(n, '\0');
-    for (std::size_t i = 0; i < n; ++i) s[i] = static_cast<char>('a' + (i * 7) % 26);
-    return s;
-}
-
 void echo_every_length(WsConnection& t, bool compress) {
     const std::size_t sizes[] = {0, 1, 125, 126, 127, 65535, 65536, 65537, 1 << 20, 16u << 20};
     aio::ws::WSOptions so;
@@ -45,7 +39,7 @@ void echo_every_length(WsConnection& t, bool compress) {
             aio::ws::WebSocket ws = co_await session.ws_connect(url, o);
             EXPECT_EQ(ws.compress(), compress);
             for (std::size_t n : sizes) {
-                std::string text = pattern(n);
+                std::string text = text_pattern(n);
                 co_await ws.send_str(text);
                 aio::ws::WSMessage m = co_await ws.receive(10s);
                 EXPECT_EQ(m.type, WSMsgType::text) << n << " " << m.close_code << " " << m.extra;

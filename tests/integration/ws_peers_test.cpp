@@ -17,15 +17,9 @@ namespace {
 const std::string kPython = "/usr/bin/python3";
 const std::string kPeers = std::string(AIO_SOURCE_DIR) + "/tests/peers/python/";
 
-bool python_has(const char* module) {
+bool python_can_import(const char* module) {
     std::string cmd = kPython + " -c 'import " + module + "' 2>/dev/null";
     return std::system(cmd.c_str()) == 0;
-}
-
-std::string pattern(std::size_t n) {
-    std::string s(n, '\0');
-    for (std::size_t i = 0; i < n; ++i) s[i] = static_cast<char>('a' + (i * 7) % 26);
-    return s;
 }
 
 /// npm's ws, installed once into the build tree from tests/peers/node's lock file; the
@@ -115,7 +109,7 @@ protected:
         aio::ws::WebSocket ws = co_await session.ws_connect(url, o);
         EXPECT_EQ(ws.compress(), compress);
         for (std::size_t n : {0u, 1u, 125u, 126u, 127u, 65535u, 65536u, 65537u, 16u << 20}) {
-            std::string data = pattern(n);
+            std::string data = text_pattern(n);
             co_await ws.send_str(data);
             aio::ws::WSMessage m = co_await ws.receive(10s);
             EXPECT_EQ(m.type, WSMsgType::text);
@@ -165,35 +159,35 @@ protected:
 };
 
 TEST_F(WsPeers, PythonWebsocketsClientTalksToAioServerCompressed) {
-    if (!python_has("websockets")) GTEST_SKIP() << "python3-websockets is not installed";
+    if (!python_can_import("websockets")) GTEST_SKIP() << "python3-websockets is not installed";
     peer_client("websockets", true);
 }
 TEST_F(WsPeers, PythonWebsocketsClientTalksToAioServerUncompressed) {
-    if (!python_has("websockets")) GTEST_SKIP() << "python3-websockets is not installed";
+    if (!python_can_import("websockets")) GTEST_SKIP() << "python3-websockets is not installed";
     peer_client("websockets", false);
 }
 TEST_F(WsPeers, AiohttpClientTalksToAioServerCompressed) {
-    if (!python_has("aiohttp")) GTEST_SKIP() << "python3-aiohttp is not installed";
+    if (!python_can_import("aiohttp")) GTEST_SKIP() << "python3-aiohttp is not installed";
     peer_client("aiohttp", true);
 }
 TEST_F(WsPeers, AiohttpClientTalksToAioServerUncompressed) {
-    if (!python_has("aiohttp")) GTEST_SKIP() << "python3-aiohttp is not installed";
+    if (!python_can_import("aiohttp")) GTEST_SKIP() << "python3-aiohttp is not installed";
     peer_client("aiohttp", false);
 }
 TEST_F(WsPeers, AioClientTalksToPythonWebsocketsServerCompressed) {
-    if (!python_has("websockets")) GTEST_SKIP() << "python3-websockets is not installed";
+    if (!python_can_import("websockets")) GTEST_SKIP() << "python3-websockets is not installed";
     peer_server("websockets", true);
 }
 TEST_F(WsPeers, AioClientTalksToPythonWebsocketsServerUncompressed) {
-    if (!python_has("websockets")) GTEST_SKIP() << "python3-websockets is not installed";
+    if (!python_can_import("websockets")) GTEST_SKIP() << "python3-websockets is not installed";
     peer_server("websockets", false);
 }
 TEST_F(WsPeers, AioClientTalksToAiohttpServerCompressed) {
-    if (!python_has("aiohttp")) GTEST_SKIP() << "python3-aiohttp is not installed";
+    if (!python_can_import("aiohttp")) GTEST_SKIP() << "python3-aiohttp is not installed";
     peer_server("aiohttp", true);
 }
 TEST_F(WsPeers, AioClientTalksToAiohttpServerUncompressed) {
-    if (!python_has("aiohttp")) GTEST_SKIP() << "python3-aiohttp is not installed";
+    if (!python_can_import("aiohttp")) GTEST_SKIP() << "python3-aiohttp is not installed";
     peer_server("aiohttp", false);
 }
 

@@ -143,6 +143,13 @@ public:
     bool eof = false;
 };
 
+/// n bytes of a repeating lowercase pattern (valid UTF-8, and not all one byte).
+inline std::string text_pattern(std::size_t n) {
+    std::string s(n, '\0');
+    for (std::size_t i = 0; i < n; ++i) s[i] = static_cast<char>('a' + (i * 7) % 26);
+    return s;
+}
+
 inline std::string close_payload(std::uint16_t code, std::string reason = {}) {
     std::string p;
     p += static_cast<char>(code >> 8);

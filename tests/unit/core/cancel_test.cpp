@@ -12,15 +12,16 @@
 #include "aio/core/task.hpp"
 #include "aio/time/sleep.hpp"
 #include "support/loop_fixture.hpp"
+#include "support/sleepers.hpp"
 
 using namespace std::chrono_literals;
 
 namespace {
 
+using aio_test::sleep_forever;
+
 using TaskCancel = aio_test::VirtualLoopTest;
 using Log = std::vector<std::string>;
-
-aio::Coro<void> sleep_forever() { co_await aio::sleep(24h); }
 
 aio::Coro<int> immediate(int v) { co_return v; }
 

@@ -37,7 +37,7 @@ constexpr bool kTenThousandLevelsFitTheStack = false;
 constexpr bool kTenThousandLevelsFitTheStack = true;
 #endif
 
-aio::Coro<int> immediate(int v) { co_return v; }
+aio::Coro<int> completes_at_once(int v) { co_return v; }
 
 aio::Coro<void> immediate_void() { co_return; }
 
@@ -127,8 +127,8 @@ TEST_F(CoroTest, ACoroutineNeverAwaitedNeverRunsAndItsFrameIsFreed) {
 
 TEST_F(CoroTest, AwaitingACoroutineReturnsItsValue) {
     auto main = []() -> aio::Coro<std::string> {
-        int a = co_await immediate(20);
-        int b = co_await immediate(22);
+        int a = co_await completes_at_once(20);
+        int b = co_await completes_at_once(22);
         co_await immediate_void();
         co_return std::to_string(a + b);
     };
@@ -149,7 +149,7 @@ TEST_F(CoroTest, AnExceptionInAnAwaitedCoroutinePropagatesToTheAwaiter) {
 
 TEST_F(CoroTest, AwaitingTheSameCoroutineTwiceThrowsInvalidStateError) {
     auto main = []() -> aio::Coro<int> {
-        aio::Coro<int> c = immediate(5);
+        aio::Coro<int> c = completes_at_once(5);
         int first = co_await c;
         EXPECT_THROW(co_await c, aio::InvalidStateError);
         co_return first;
@@ -159,7 +159,7 @@ TEST_F(CoroTest, AwaitingTheSameCoroutineTwiceThrowsInvalidStateError) {
 
 TEST_F(CoroTest, AwaitingAMovedFromCoroutineThrowsInvalidStateError) {
     auto main = []() -> aio::Coro<int> {
-        aio::Coro<int> c = immediate(5);
+        aio::Coro<int> c = completes_at_once(5);
         aio::Coro<int> d = std::move(c);
         EXPECT_FALSE(c.valid());
         EXPECT_THROW(co_await c, aio::InvalidStateError);
@@ -172,7 +172,7 @@ TEST_F(CoroTest, AwaitingASynchronousCoroutineDoesNotYieldToTheLoop) {
     // Awaiting a coroutine is a direct call (principle 1): no loop iteration passes.
     auto main = [&]() -> aio::Coro<std::uint64_t> {
         std::uint64_t before = loop.iteration();
-        for (int i = 0; i < 100; ++i) (void)co_await immediate(i);
+        for (int i = 0; i < 100; ++i) (void)co_await completes_at_once(i);
         co_return loop.iteration() - before;
     };
     EXPECT_EQ(run(main()), 0u);
@@ -205,7 +205,7 @@ TEST_F(CoroTest, DestroyingASuspendedTaskFrameRunsTheDestructorsOfItsLocals) {
 TEST_F(CoroTest, AMillionSynchronouslyCompletingAwaitsInARowDoNotOverflowTheStack) {
     auto main = []() -> aio::Coro<std::int64_t> {
         std::int64_t sum = 0;
-        for (int i = 0; i < 1'000'000; ++i) sum += co_await immediate(1);
+        for (int i = 0; i < 1'000'000; ++i) sum += co_await completes_at_once(1);
         co_return sum;
     };
     EXPECT_EQ(run(main()), 1'000'000);

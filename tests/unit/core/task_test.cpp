@@ -14,10 +14,13 @@
 #include "aio/core/future.hpp"
 #include "aio/time/sleep.hpp"
 #include "support/loop_fixture.hpp"
+#include "support/sleepers.hpp"
 
 using namespace std::chrono_literals;
 
 namespace {
+
+using aio_test::value_after;
 
 using TaskTest = aio_test::VirtualLoopTest;
 using Log = std::vector<std::string>;
@@ -32,12 +35,7 @@ aio::Coro<void> append_now(Log* log, std::string what) {
     co_return;
 }
 
-aio::Coro<int> value_after(int v, aio::Duration delay) {
-    co_await aio::sleep(delay);
-    co_return v;
-}
-
-aio::Coro<int> fail_after(aio::Duration delay, std::string what) {
+aio::Coro<int> raise_after(aio::Duration delay, std::string what) {
     co_await aio::sleep(delay);
     throw std::runtime_error(what);
 }
@@ -131,7 +129,7 @@ TEST_F(TaskTest, ManyAwaitersOfOneTaskAllReceiveItsValue) {
 
 TEST_F(TaskTest, AwaitingAFailedTaskRethrowsItsException) {
     auto main = []() -> aio::Coro<std::string> {
-        auto t = aio::create_task(fail_after(1ms, "child failed"));
+        auto t = aio::create_task(raise_after(1ms, "child failed"));
         try {
             co_await t;
         } catch (const std::runtime_error& e) {
@@ -144,7 +142,7 @@ TEST_F(TaskTest, AwaitingAFailedTaskRethrowsItsException) {
 
 TEST_F(TaskTest, ResultAndExceptionReflectTheTasksState) {
     auto ok = loop.create_task(value_after(3, 1ms));
-    auto bad = loop.create_task(fail_after(1ms, "bad"));
+    auto bad = loop.create_task(raise_after(1ms, "bad"));
     EXPECT_FALSE(ok.done());
     EXPECT_THROW(ok.result(), aio::InvalidStateError);
     EXPECT_THROW(ok.exception(), aio::InvalidStateError);

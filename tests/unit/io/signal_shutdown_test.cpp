@@ -20,7 +20,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-void (*disposition(int sig))(int) {
+void (*current_disposition(int sig))(int) {
     struct sigaction sa {};
     ::sigaction(sig, nullptr, &sa);
     return sa.sa_handler;
@@ -64,7 +64,7 @@ TEST(GracefulShutdown, OnSigtermStepsRunThenOtherTasksAreCancelledAndTheWaiterGo
         if (!shutdown.errors().empty()) {
             EXPECT_NE(aio::describe_exception(shutdown.errors()[0]).find("listener failed"), std::string::npos);
         }
-        EXPECT_EQ(disposition(SIGTERM), SIG_DFL) << "the handlers are removed once the shutdown is over";
+        EXPECT_EQ(current_disposition(SIGTERM), SIG_DFL) << "the handlers are removed once the shutdown is over";
         co_return 0;
     };
     EXPECT_EQ(aio::run(body()), 0);
@@ -129,7 +129,7 @@ TEST(GracefulShutdown, StopLoopEndsRunForever) {
     }
     EXPECT_EQ(log, std::vector<std::string>{"job cancelled"});
     EXPECT_TRUE(loop.all_tasks().empty());
-    EXPECT_EQ(disposition(SIGHUP), SIG_DFL);
+    EXPECT_EQ(current_disposition(SIGHUP), SIG_DFL);
     loop.run_shutdown_hooks();
 }
 
@@ -163,11 +163,11 @@ TEST(GracefulShutdown, DestroyingItRemovesTheHandlers) {
     aio::EventLoop loop;
     {
         aio::GracefulShutdown shutdown(loop);
-        EXPECT_NE(disposition(SIGINT), SIG_DFL);
-        EXPECT_NE(disposition(SIGTERM), SIG_DFL);
+        EXPECT_NE(current_disposition(SIGINT), SIG_DFL);
+        EXPECT_NE(current_disposition(SIGTERM), SIG_DFL);
     }
-    EXPECT_EQ(disposition(SIGINT), SIG_DFL);
-    EXPECT_EQ(disposition(SIGTERM), SIG_DFL);
-    EXPECT_EQ(disposition(SIGHUP), SIG_DFL);
+    EXPECT_EQ(current_disposition(SIGINT), SIG_DFL);
+    EXPECT_EQ(current_disposition(SIGTERM), SIG_DFL);
+    EXPECT_EQ(current_disposition(SIGHUP), SIG_DFL);
     loop.run_shutdown_hooks();
 }

@@ -17,20 +17,17 @@
 #include "aio/core/task.hpp"
 #include "aio/time/sleep.hpp"
 #include "support/loop_fixture.hpp"
+#include "support/sleepers.hpp"
 
 using namespace std::chrono_literals;
 
 namespace {
 
+using aio_test::value_after;
+using aio_test::sleep_forever;
+
 using Timeouts = aio_test::VirtualLoopTest;
 using Log = std::vector<std::string>;
-
-aio::Coro<int> value_after(int v, aio::Duration d) {
-    co_await aio::sleep(d);
-    co_return v;
-}
-
-aio::Coro<void> sleep_forever() { co_await aio::sleep(24h); }
 
 /// Sleeps for `d`; on cancellation logs, cleans up for `cleanup` (awaiting), logs, rethrows.
 aio::Coro<void> cancellable_work(Log* log, aio::Duration d, aio::Duration cleanup) {

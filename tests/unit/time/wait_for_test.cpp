@@ -16,23 +16,20 @@
 #include "aio/core/task.hpp"
 #include "aio/time/sleep.hpp"
 #include "support/loop_fixture.hpp"
+#include "support/sleepers.hpp"
 
 using namespace std::chrono_literals;
 
 namespace {
 
+using aio_test::value_after;
+using aio_test::sleep_forever;
+
 using WaitFor = aio_test::VirtualLoopTest;
 using Log = std::vector<std::string>;
 
-aio::Coro<int> value_after(int v, aio::Duration d) {
-    co_await aio::sleep(d);
-    co_return v;
-}
-
-aio::Coro<void> sleep_forever() { co_await aio::sleep(24h); }
-
 /// Sleeps for `d`; when cancelled, logs, cleans up for `cleanup` (awaiting), logs, rethrows.
-aio::Coro<std::string> cancellable_work(Log* log, aio::Duration d, aio::Duration cleanup) {
+aio::Coro<std::string> cancellable_result(Log* log, aio::Duration d, aio::Duration cleanup) {
     bool cancelled = false;
     try {
         co_await aio::sleep(d);
@@ -170,7 +167,7 @@ TEST_F(WaitFor, OnExpiryTheCoroutineIsCancelledAndFinishedBeforeTimeoutError) {
     Log log;
     auto body = [&]() -> aio::Coro<void> {
         try {
-            co_await aio::wait_for(cancellable_work(&log, 1h, 5ms), 10ms);
+            co_await aio::wait_for(cancellable_result(&log, 1h, 5ms), 10ms);
         } catch (const aio::TimeoutError&) {
             log.push_back("TimeoutError");
         }
@@ -185,7 +182,7 @@ TEST_F(WaitFor, OnExpiryTheTaskIsCancelledAndAwaitedBeforeTimeoutError) {
     Log log;
     aio::Task<std::string> inner;
     auto body = [&]() -> aio::Coro<void> {
-        inner = aio::create_task(cancellable_work(&log, 10s, 5ms));
+        inner = aio::create_task(cancellable_result(&log, 10s, 5ms));
         try {
             co_await aio::wait_for(inner, 100ms);
         } catch (const aio::TimeoutError&) {
@@ -294,7 +291,7 @@ TEST_F(WaitFor, AZeroTimeoutOnARunningTaskCancelsItAndWaitsForItsCleanup) {
         Log log;
         aio::Task<std::string> inner;
         auto body = [&]() -> aio::Coro<void> {
-            inner = aio::create_task(cancellable_work(&log, 10s, 5ms));
+            inner = aio::create_task(cancellable_result(&log, 10s, 5ms));
             co_await aio::sleep(1ms);  // the task is running
             try {
                 co_await aio::wait_for(inner, timeout);
@@ -333,7 +330,7 @@ TEST_F(WaitFor, CancellingAZeroTimeoutWaitForWhileTheTaskCleansUpPropagatesCance
     Log log;
     aio::Task<std::string> inner;
     auto outer_body = [&]() -> aio::Coro<void> {
-        inner = aio::create_task(cancellable_work(&log, 10s, 50ms));
+        inner = aio::create_task(cancellable_result(&log, 10s, 50ms));
         co_await aio::sleep(1ms);
         co_await aio::wait_for(inner, 0s);
     };
@@ -397,7 +394,7 @@ TEST_F(WaitFor, CancellingTheWaitForPropagatesCancelledErrorAndCancelsTheTask) {
 TEST_F(WaitFor, CancellingTheWaitForCancelsTheCoroutineAndPropagatesCancelledError) {
     Log log;
     auto waiter = [&]() -> aio::Coro<std::string> {
-        co_return co_await aio::wait_for(cancellable_work(&log, 1h, 5ms), 1h);
+        co_return co_await aio::wait_for(cancellable_result(&log, 1h, 5ms), 1h);
     };
     auto wait = loop.create_task(waiter());
     loop.call_later(10ms, [&] { wait.cancel(); });
@@ -417,7 +414,7 @@ TEST_F(WaitFor, AnOutsideCancelWhileTheExpiredTaskCleansUpPropagatesAsCancelledE
     Log log;
     aio::Task<std::string> inner;
     auto waiter = [&]() -> aio::Coro<std::string> {
-        inner = aio::create_task(cancellable_work(&log, 1h, 50ms));
+        inner = aio::create_task(cancellable_result(&log, 1h, 50ms));
         co_return co_await aio::wait_for(inner, 10ms);
     };
     auto wait = loop.create_task(waiter());
