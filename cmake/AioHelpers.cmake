@@ -60,7 +60,9 @@ function(aio_add_layer name)
     set_target_properties(${target} PROPERTIES
         OUTPUT_NAME aiocpp_${name}
         EXPORT_NAME ${name}
-        POSITION_INDEPENDENT_CODE ON)
+        POSITION_INDEPENDENT_CODE ON
+        UNITY_BUILD ${AIO_UNITY_BUILD}
+        UNITY_BUILD_BATCH_SIZE ${AIO_UNITY_BATCH_SIZE})
     target_compile_features(${target} PUBLIC cxx_std_20)
     target_include_directories(${target}
         PUBLIC

@@ -4,20 +4,15 @@
 
 #include "aio/http/client_errors.hpp"
 #include "http/client_body.hpp"
+#include "http/ascii.hpp"
 
 namespace aio::http {
 
 namespace {
 
-char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c; }
+using aio::http::ascii::lower;
 
-std::string trimmed_lower(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(), lower);
-    return out;
-}
+std::string trimmed_lower(std::string_view s) { return lower(aio::http::ascii::trim(s)); }
 
 // ISO-8859-1 bytes to UTF-8: each byte is the code point of the same value.
 std::string latin1_to_utf8(std::string_view in) {

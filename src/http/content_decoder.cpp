@@ -2,6 +2,7 @@
 // before zlib is asked for more, never after a whole inflate.
 
 #include "aio/http/content_decoder.hpp"
+#include "http/ascii.hpp"
 
 #include <zlib.h>
 
@@ -14,7 +15,7 @@ namespace {
 
 constexpr std::size_t kStep = 16 * 1024;
 
-char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
+using aio::http::ascii::lower;
 
 bool iequal(std::string_view a, std::string_view b) noexcept {
     return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),

@@ -9,6 +9,7 @@
 
 #include "aio/core/exceptions.hpp"
 #include "aio/http/http_date.hpp"
+#include "http/ascii.hpp"
 
 namespace aio::http {
 
@@ -24,13 +25,7 @@ std::string_view trim_wsp(std::string_view s) noexcept {
     return s;
 }
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) {
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-    }
-    return out;
-}
+using aio::http::ascii::lower;
 
 bool has_control(std::string_view s) noexcept {
     return std::any_of(s.begin(), s.end(), [](char c) {

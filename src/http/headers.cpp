@@ -2,13 +2,11 @@
 
 #include <algorithm>
 
+#include "http/ascii.hpp"
+
 namespace aio::http {
 
-namespace {
-constexpr char lower(char c) noexcept {
-    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c;
-}
-}  // namespace
+using ascii::lower;
 
 bool iequals(std::string_view a, std::string_view b) noexcept {
     if (a.size() != b.size()) return false;

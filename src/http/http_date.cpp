@@ -2,6 +2,7 @@
 // neither the locale nor the C library's time zone state is involved.
 
 #include "aio/http/http_date.hpp"
+#include "http/ascii.hpp"
 
 #include <algorithm>
 #include <array>
@@ -200,7 +201,7 @@ constexpr bool is_cookie_delimiter(unsigned char c) noexcept {
            (c >= 0x5b && c <= 0x60) || (c >= 0x7b && c <= 0x7e);
 }
 
-bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+using aio::http::ascii::is_digit;
 
 /// 1*max DIGIT at the token's start followed by the end or a non-digit; -1 otherwise.
 int leading_number(std::string_view token, std::size_t min, std::size_t max,

@@ -7,6 +7,7 @@
 
 #include "http/url_encoding.hpp"
 #include "http/url_host.hpp"
+#include "http/ascii.hpp"
 
 namespace aio::http {
 
@@ -19,14 +20,9 @@ using detail::kPathChars;
 using detail::kQueryChars;
 
 bool is_alpha(char c) noexcept { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
-char to_lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
+using aio::http::ascii::is_digit;
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) c = to_lower(c);
-    return out;
-}
+using aio::http::ascii::lower;
 
 std::optional<std::uint16_t> default_port(std::string_view scheme) noexcept {
     if (scheme == "http" || scheme == "ws") return 80;

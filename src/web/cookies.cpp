@@ -5,16 +5,13 @@
 
 #include "aio/http/headers.hpp"
 #include "aio/http/request.hpp"
+#include "http/ascii.hpp"
 
 namespace aio::web {
 
 namespace {
 
-std::string_view trim(std::string_view s) noexcept {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
+using aio::http::ascii::trim;
 
 }  // namespace
 

@@ -7,6 +7,7 @@
 
 #include "aio/http/headers.hpp"
 #include "aio/web/file_response.hpp"
+#include "http/ascii.hpp"
 
 namespace aio::web {
 
@@ -37,11 +38,7 @@ constexpr std::array kTypes{
     TypeEntry{"ogg", "audio/ogg"},                     TypeEntry{"wav", "audio/wav"},
 };
 
-std::string_view trim(std::string_view s) noexcept {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
+using aio::http::ascii::trim;
 
 // Digits only (no sign, no space inside): from_chars alone would take "+1" on some libraries.
 std::optional<std::uint64_t> parse_number(std::string_view s) noexcept {

@@ -12,6 +12,7 @@
 #include "aio/http/headers.hpp"
 #include "aio/http/http_date.hpp"
 #include "aio/web/file_response.hpp"
+#include "http/ascii.hpp"
 
 namespace aio::web {
 
@@ -26,11 +27,7 @@ struct FileFacts {
     std::string last_modified;
 };
 
-std::string_view trim(std::string_view s) noexcept {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
+using aio::http::ascii::trim;
 
 // Whether a list of entity tags (If-Match, If-None-Match) holds `etag`. Weak comparison ignores
 // the W/ prefix (If-None-Match); strong comparison never matches a weak tag (If-Match).

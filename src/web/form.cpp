@@ -17,17 +17,13 @@
 #include "header_params.hpp"
 #include "http/server_connection.hpp"
 #include "sys/errors.hpp"
+#include "http/ascii.hpp"
 
 namespace aio::web {
 
 namespace {
 
-int hex_value(char c) noexcept {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
+using aio::http::ascii::hex_value;
 
 std::string form_decode(std::string_view s) {
     std::string out;

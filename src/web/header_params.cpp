@@ -6,16 +6,13 @@
 #include <cctype>
 
 #include "aio/http/headers.hpp"
+#include "http/ascii.hpp"
 
 namespace aio::web::detail {
 
 namespace {
 
-std::string_view trim(std::string_view s) noexcept {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
+using aio::http::ascii::trim;
 
 std::string lower(std::string_view s) {
     std::string out(s);
@@ -23,12 +20,7 @@ std::string lower(std::string_view s) {
     return out;
 }
 
-int hex_value(char c) noexcept {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
+using aio::http::ascii::hex_value;
 
 }  // namespace
 

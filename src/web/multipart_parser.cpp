@@ -2,6 +2,7 @@
 // lets the first delimiter, which may open the body without one, be found like the others.
 
 #include "multipart_parser.hpp"
+#include "http/ascii.hpp"
 
 #include <algorithm>
 
@@ -19,11 +20,7 @@ bool is_token_char(unsigned char c) noexcept {
     }
 }
 
-std::string_view trim(std::string_view s) noexcept {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
+using aio::http::ascii::trim;
 
 // Transport padding after a boundary (RFC 2046 5.1.1 LWSP): more than this is not padding.
 constexpr std::size_t kMaxPadding = 256;

@@ -7,6 +7,7 @@
 
 #include "aio/core/os_errors.hpp"
 #include "aio/web/application.hpp"
+#include "http/ascii.hpp"
 
 namespace aio::web {
 
@@ -19,11 +20,7 @@ std::string lower(std::string_view s) {
     return out;
 }
 
-std::string_view trim(std::string_view s) noexcept {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
+using aio::http::ascii::trim;
 
 }  // namespace
 

@@ -15,6 +15,7 @@
 #include "aio/core/exceptions.hpp"
 #include "aio/core/os_errors.hpp"
 #include "sys/errors.hpp"
+#include "http/ascii.hpp"
 
 namespace aio::web {
 
@@ -23,12 +24,7 @@ namespace {
 [[noreturn]] void not_found() { throw http::HTTPException(404, "Not Found"); }
 [[noreturn]] void forbidden() { throw http::HTTPException(403, "Forbidden"); }
 
-int hex_value(char c) noexcept {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
+using aio::http::ascii::hex_value;
 
 std::string percent_decode(std::string_view s) {
     std::string out;

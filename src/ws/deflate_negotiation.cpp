@@ -6,6 +6,7 @@
 #include "aio/core/exceptions.hpp"
 #include "aio/http/headers.hpp"
 #include "aio/ws/deflate.hpp"
+#include "http/ascii.hpp"
 
 namespace aio::ws {
 
@@ -21,11 +22,7 @@ struct Extension {
     bool malformed = false;
 };
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
+using aio::http::ascii::trim;
 
 bool is_token(std::string_view s) {
     if (s.empty()) return false;

@@ -6,6 +6,7 @@
 #include <openssl/sha.h>
 
 #include "aio/core/exceptions.hpp"
+#include "http/ascii.hpp"
 
 namespace aio::ws {
 
@@ -19,11 +20,7 @@ std::string base64(const unsigned char* p, std::size_t n) {
     return out;
 }
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
+using aio::http::ascii::trim;
 
 // Whether the comma-separated list `value` holds `token` (case-insensitively).
 bool has_token(std::string_view value, std::string_view token) {
