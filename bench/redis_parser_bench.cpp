@@ -1,13 +1,14 @@
 // The RESP parser choice, in numbers: aio::redis::RespParser against Debian's hiredis 0.14
 // redisReader (libhiredis-dev), on the same bytes.
 //
-//   redis_parser_bench [--runs N]
+//   redis_parser_bench [--runs N] [--only NAME]
 //
 // Prints ns of CPU per reply, median over N runs (default 7) of process CPU time, for: each
 // RESP2 reply type parsed alone (fed whole, 100,000 times), and a 10,000-reply pipeline of GET
 // answers fed in 16 KiB reads (the client's read size). hiredis 0.14 speaks RESP2 only: the RESP3
 // types are aio's alone. For instructions per reply, run it under
-// `valgrind --tool=callgrind --toggle-collect='*run_*'` with --runs 1.
+// `valgrind --tool=callgrind --toggle-collect='*run_*'` with --runs 1 and --only NAME, and
+// divide run_aio's and run_hiredis's inclusive counts by the replies parsed.
 
 #include <hiredis/hiredis.h>
 #include <hiredis/read.h>
@@ -84,7 +85,21 @@ struct Case {
 
 int main(int argc, char** argv) {
     int runs = 7;
-    if (argc == 3 && std::strcmp(argv[1], "--runs") == 0) runs = std::atoi(argv[2]);
+    const char* only = nullptr;  // --only NAME: that case alone (callgrind counts per case)
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (std::strcmp(argv[i], "--runs") == 0) {
+            runs = std::atoi(argv[i + 1]);
+        } else if (std::strcmp(argv[i], "--only") == 0) {
+            only = argv[i + 1];
+        } else {
+            std::fprintf(stderr, "usage: redis_parser_bench [--runs N] [--only NAME]\n");
+            return 2;
+        }
+    }
+    if (runs < 1) {
+        std::fprintf(stderr, "redis_parser_bench: --runs must be at least 1\n");
+        return 2;
+    }
     std::string array10 = "*10\r\n";
     for (int i = 0; i < 10; ++i) array10 += "$8\r\nitem:00" + std::to_string(i) + "\r\n";
     std::string pipeline;
@@ -103,6 +118,7 @@ int main(int argc, char** argv) {
     std::printf("%-16s %12s %12s\n", "reply", "aio ns", "hiredis ns");
     const int repeat = 100000;
     for (const auto& c : cases) {
+        if (only && std::strcmp(only, c.name) != 0) continue;
         double a = median_ns_per(runs, c.replies * repeat, [&] { return run_aio(c.wire, c.wire.size(), repeat); });
         if (c.resp3) {
             std::printf("%-16s %12.1f %12s\n", c.name, a, "n/a");
@@ -111,6 +127,7 @@ int main(int argc, char** argv) {
         double h = median_ns_per(runs, c.replies * repeat, [&] { return run_hiredis(c.wire, c.wire.size(), repeat); });
         std::printf("%-16s %12.1f %12.1f\n", c.name, a, h);
     }
+    if (only && std::strcmp(only, "pipeline_10000") != 0) return 0;
     double a = median_ns_per(runs, 10000 * 20, [&] { return run_aio(pipeline, 16384, 20); });
     double h = median_ns_per(runs, 10000 * 20, [&] { return run_hiredis(pipeline, 16384, 20); });
     std::printf("%-16s %12.1f %12.1f\n", "pipeline_10000", a, h);
