@@ -149,6 +149,14 @@ Coro<Reply> Redis::execute_blocking(std::string command, std::optional<Duration>
     if (!core_) throw InvalidStateError("execute_blocking() on a moved-from Redis");
     std::shared_ptr<detail::ClientCore> core = core_;
     if (core->closed) throw detail::closed_error();
+    SemaphoreGuard slot;  // held until the command's connection is back in the pool or closed
+    if (core->options.max_blocking_connections > 0) {
+        if (!core->blocking_slots)
+            core->blocking_slots = std::make_unique<Semaphore>(static_cast<std::int64_t>(core->options.max_blocking_connections));
+        auto permit = co_await core->blocking_slots->acquire();
+        slot = std::move(permit);
+        if (core->closed) throw detail::closed_error();
+    }
     std::unique_ptr<detail::Connection> conn;
     if (!core->idle_blocking.empty()) {
         conn = std::move(core->idle_blocking.back());

@@ -18,6 +18,7 @@
 #include "aio/redis/config.hpp"
 #include "aio/redis/reply.hpp"
 #include "aio/sync/lock.hpp"
+#include "aio/sync/semaphore.hpp"
 #include "redis/connection.hpp"
 
 namespace aio::redis::detail {
@@ -47,6 +48,8 @@ struct ClientCore : std::enable_shared_from_this<ClientCore> {
     Lock connecting;
 
     std::vector<std::unique_ptr<Connection>> idle_blocking;
+    /// With options.max_blocking_connections: a permit per blocking command in flight.
+    std::unique_ptr<Semaphore> blocking_slots;
 };
 
 }  // namespace aio::redis::detail

@@ -247,3 +247,44 @@ TEST_F(RedisClientTest, CommandsPendingWhenTheServerDiesFailAndTheNextOneReconne
     };
     run(body());
 }
+
+namespace {
+
+// INFO clients' blocked_clients: how many connections wait in a blocking command on the server.
+aio::Coro<int> blocked_clients(Redis& r) {
+    aio::redis::Reply info = co_await r.execute("INFO", "clients");
+    const std::string& text = info.as_string();
+    auto at = text.find("blocked_clients:");
+    if (at == std::string::npos) co_return -1;
+    co_return std::stoi(text.substr(at + 16));
+}
+
+}  // namespace
+
+TEST_F(RedisClientTest, MaxBlockingConnectionsHoldsBackTheCommandsPastItUntilOneEnds) {
+    auto body = [&]() -> aio::Coro<void> {
+        aio::redis::ClientOptions options;
+        options.max_blocking_connections = 1;
+        Redis r = co_await aio::redis::connect(url, options);
+        auto first = aio::create_task(r.brpop("first", 10s));
+        auto second = aio::create_task(r.brpop("second", 10s));
+        int blocked = 0;
+        for (int i = 0; i < 2000 && blocked == 0; ++i) blocked = co_await blocked_clients(r);
+        CO_ASSERT_EQ(blocked, 1);
+        // Without the bound the second BRPOP connects and blocks within a few round trips.
+        for (int i = 0; i < 50; ++i) {
+            int now = co_await blocked_clients(r);
+            CO_ASSERT_EQ(now, 1);
+        }
+        EXPECT_EQ(co_await r.lpush("second", "s"), 1);
+        aio::redis::Reply left = co_await r.execute("LLEN", "second");
+        EXPECT_EQ(left.as_int(), 1) << "the second BRPOP must not have reached the server";
+        EXPECT_EQ(co_await r.lpush("first", "f"), 1);
+        auto got_first = co_await first;
+        EXPECT_EQ(got_first, (std::pair<std::string, std::string>("first", "f")));
+        auto got_second = co_await second;  // now on the connection the first gave back
+        EXPECT_EQ(got_second, (std::pair<std::string, std::string>("second", "s")));
+        co_await r.aclose();
+    };
+    run(body());
+}

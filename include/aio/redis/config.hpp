@@ -47,6 +47,9 @@ struct ClientOptions {
     int protocol = 2;
     /// Idle connections kept for blocking commands, so they do not stall the pipeline.
     std::size_t blocking_pool_size = 4;
+    /// At most this many blocking commands at once, each on its own connection; more wait for
+    /// one to end (redis-py's max_connections). 0: no bound, as redis-py's default.
+    std::size_t max_blocking_connections = 0;
     /// Pub/sub reconnects: the first delay, doubled after each failure up to the max, and the
     /// attempts made before next() gives up with the last error.
     Duration reconnect_initial_delay = std::chrono::milliseconds(50);
