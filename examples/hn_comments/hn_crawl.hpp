@@ -144,8 +144,16 @@ aio::Coro<std::vector<T>> gather_scoped(std::vector<aio::Coro<T>> coros) {
         failed = std::current_exception();
     }
     for (aio::Task<T>& t : tasks) t.cancel();
-    aio::WaitResult<aio::Task<T>> settled = co_await aio::wait(std::move(tasks));
-    for (aio::Task<T>& t : settled.done)
+    for (;;) {
+        try {
+            std::vector<aio::Task<T>> waited = tasks;
+            co_await aio::wait(std::move(waited));
+            break;
+        } catch (const aio::CancelledError&) {
+            // Cancelled again while the children wind down: they must still end first.
+        }
+    }
+    for (aio::Task<T>& t : tasks)
         if (!t.cancelled()) (void)t.exception();  // retrieved, as asyncio's gather marks them
     std::rethrow_exception(failed);
 }
