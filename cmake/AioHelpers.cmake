@@ -32,6 +32,13 @@ function(aio_set_warnings target)
     if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
         target_compile_options(${target} PRIVATE -Wall -Wextra $<$<BOOL:${AIO_WERROR}>:-Werror>)
     endif()
+    # g++ warns of a type with internal linkage inside another type (a coroutine frame holding
+    # an anonymous-namespace object) unless the file is the main file; a unity build includes
+    # every .cpp into a generated main file, so each such frame would warn. Compiled file by
+    # file (a subproject build, the FetchContent check of the README) the warning stays on.
+    if(AIO_UNITY_BUILD AND CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+        target_compile_options(${target} PRIVATE -Wno-subobject-linkage)
+    endif()
 endfunction()
 
 function(aio_add_layer name)
