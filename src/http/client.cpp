@@ -185,7 +185,9 @@ Coro<ClientResponse> ClientSession::request(std::string method, std::string url_
 Coro<ClientResponse> ClientSession::send(std::string_view method, const URL& url, const Headers& base_headers,
                                          const std::string& body, const RequestOptions& opts,
                                          const ClientTimeout& timeout, std::optional<TimePoint> deadline) {
-    Headers headers = base_headers;
+    Headers headers;
+    headers.reserve(base_headers.size() + 5);  // the defaults below and a Cookie: one allocation
+    headers.extend(base_headers);
     headers.setdefault("Host", url.host_port());
     headers.setdefault("Accept", "*/*");
     if (options_.auto_decompress) headers.setdefault("Accept-Encoding", "gzip, deflate");
@@ -198,7 +200,8 @@ Coro<ClientResponse> ClientSession::send(std::string_view method, const URL& url
         }
     }
     std::string wire = serialize(method, url, headers, body, false);
-    std::string url_str = url.without_credentials().str();
+    const bool plain = url.user().empty() && url.password().empty() && url.fragment().empty();
+    std::string url_str = plain ? url.str() : url.without_credentials().str();
 
     detail::ConnectParams params;
     params.deadline = deadline;
@@ -306,6 +309,7 @@ Coro<ClientResponse> ClientSession::send(std::string_view method, const URL& url
         resp.reason = std::string(h.reason);
         resp.version_major = h.version_major;
         resp.version_minor = h.version_minor;
+        resp.headers.reserve(h.headers.size());
         for (const HeaderField& f : h.headers) resp.headers.add(f.name, f.value);
         if (cookie_jar_->enabled() && resp.headers.contains("Set-Cookie")) cookie_jar_->update_cookies(resp.headers, url);
         BodyDecoder decoder(h);

@@ -355,6 +355,7 @@ std::string URL::authority_text(bool encoded) const {
 
 std::string URL::str() const {
     std::string out;
+    out.reserve(scheme_.size() + host_.size() + path_.size() + query_.size() + 16);
     if (!scheme_.empty()) {
         out += scheme_;
         out += ':';

@@ -50,6 +50,8 @@ public:
     /// Adds every field of `other` (aiohttp's extend).
     void extend(const Headers& other);
     void clear() noexcept { fields_.clear(); }
+    /// Room for `n` fields without reallocating (a request's defaults, a response's head).
+    void reserve(std::size_t n) { fields_.reserve(n); }
 
     std::size_t size() const noexcept { return fields_.size(); }
     bool empty() const noexcept { return fields_.empty(); }
