@@ -62,9 +62,9 @@ def main():
         a.reps, a.items = 1, 2000
 
     fixture, base = start_fixture(a.bin_dir, a.items)
-    runtimes = {"aio": [os.path.join(a.bin_dir, "example_hn_comments"), "--base-url", base, "--id", str(STORY)]}
+    runtimes = {"aio": [os.path.join(a.bin_dir, "example_hn_comments"), "--base-url", base, "--id", str(STORY), "--timing-decimals", "4"]}
     if os.path.exists(PY) and subprocess.run([PY, "-c", "import aiohttp"], capture_output=True).returncode == 0:
-        runtimes["aiohttp"] = [PY, TWIN, "--base-url", base, "--id", str(STORY)]
+        runtimes["aiohttp"] = [PY, TWIN, "--base-url", base, "--id", str(STORY), "--timing-decimals", "4"]
     else:
         print("# aiohttp twin skipped: /usr/bin/python3 cannot import aiohttp", file=sys.stderr)
     samples = {name: [] for name in runtimes}

@@ -29,7 +29,8 @@ inline constexpr const char* kRealApi = "https://hacker-news.firebaseio.com";
 /// The seed's FETCH_TIMEOUT.
 inline constexpr std::chrono::milliseconds kFetchTimeout{10'000};
 
-/// `--verbose`: the seed's log.debug lines are printed too.
+/// `--verbose`: the seed's log.debug lines are printed too. Callers test it before building a
+/// line (`if (verbose) log(...)`): the crawl would otherwise format three unused lines a fetch.
 inline bool verbose = false;
 
 /// One line as the seed's logging.basicConfig(format='%(asctime)s %(message)s',
@@ -42,10 +43,6 @@ inline void log(const std::string& message) {
     std::strftime(stamp, sizeof stamp, "[%H:%M:%S]", &local);
     std::fprintf(stderr, "%s %s\n", stamp, message.c_str());
     std::fflush(stderr);
-}
-
-inline void debug(const std::string& message) {
-    if (verbose) log(message);
 }
 
 /// Python's '{:^6}'.format(id): centred in 6 columns, the odd space on the right.
@@ -66,9 +63,10 @@ inline std::string seconds_text(std::chrono::steady_clock::duration d) {
     return t;
 }
 
-inline std::string two_decimals(std::chrono::steady_clock::duration d) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.2f", std::chrono::duration<double>(d).count());
+/// Seconds with `decimals` places: the seed's '{:.2f}' by default.
+inline std::string fixed_seconds(std::chrono::steady_clock::duration d, int decimals = 2) {
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "%.*f", decimals, std::chrono::duration<double>(d).count());
     return buf;
 }
 
@@ -169,13 +167,14 @@ inline aio::Coro<std::size_t> post_number_of_comments(URLFetcher& fetcher, std::
     std::string url = fetcher.item_url(post_id);
     auto start = std::chrono::steady_clock::now();
     nlohmann::json response = co_await fetcher.fetch(url);
-    debug(centred(post_id) + " > Fetching of " + url + " took " + seconds_text(std::chrono::steady_clock::now() - start) +
-          " seconds");
+    if (verbose)
+        log(centred(post_id) + " > Fetching of " + url + " took " +
+            seconds_text(std::chrono::steady_clock::now() - start) + " seconds");
     if (!response.is_object() || !response.contains("kids")) co_return 0;  // base case: no comments
     const nlohmann::json& kids = response["kids"];
     if (!kids.is_array()) throw FetchError(url + ": \"kids\" is not a list");
     std::size_t number_of_comments = kids.size();
-    debug(centred(post_id) + " > Fetching " + std::to_string(number_of_comments) + " child posts");
+    if (verbose) log(centred(post_id) + " > Fetching " + std::to_string(number_of_comments) + " child posts");
     std::vector<aio::Coro<std::size_t>> tasks;
     tasks.reserve(kids.size());
     for (const nlohmann::json& kid : kids) {
@@ -184,7 +183,7 @@ inline aio::Coro<std::size_t> post_number_of_comments(URLFetcher& fetcher, std::
     }
     std::vector<std::size_t> results = co_await gather_scoped(std::move(tasks));
     for (std::size_t r : results) number_of_comments += r;
-    debug(centred(post_id) + " > " + std::to_string(number_of_comments) + " comments");
+    if (verbose) log(centred(post_id) + " > " + std::to_string(number_of_comments) + " comments");
     if (on_counted) on_counted(response, number_of_comments);
     co_return number_of_comments;
 }

@@ -70,7 +70,7 @@ aio::Coro<std::uint64_t> get_comments_of_top_stories(Poller& p, std::uint64_t it
 }
 
 std::string took(std::chrono::steady_clock::time_point start, std::uint64_t fetches) {
-    return "> Calculating comments took " + hn::two_decimals(std::chrono::steady_clock::now() - start) + " seconds and " +
+    return "> Calculating comments took " + hn::fixed_seconds(std::chrono::steady_clock::now() - start) + " seconds and " +
            std::to_string(fetches) + " fetches";
 }
 

@@ -26,6 +26,7 @@ parser.add_argument('--verbose', action='store_true', help='Detailed output')
 parser.add_argument('--min-comments', type=int, default=None)
 parser.add_argument('--log-delay-ms', type=int, default=3000)
 parser.add_argument('--boom-after', type=int, default=0)
+parser.add_argument('--timing-decimals', type=int, default=2, choices=range(10))
 parser.add_argument('--fetch-timeout', type=int, default=FETCH_TIMEOUT * 1000)
 
 logging.basicConfig(format=LOGGER_FORMAT, datefmt='[%H:%M:%S]')
@@ -89,8 +90,8 @@ async def main(post_id, args):
     async with aiohttp.ClientSession() as session:
         now = datetime.now()
         comments = await post_number_of_comments(session, post_id, args)
-        log.info('> Calculating comments took {:.2f} seconds and {} fetches'.format(
-            (datetime.now() - now).total_seconds(), fetch_counter))
+        log.info('> Calculating comments took {:.{}f} seconds and {} fetches'.format(
+            (datetime.now() - now).total_seconds(), args.timing_decimals, fetch_counter))
     return comments
 
 
