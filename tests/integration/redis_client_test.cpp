@@ -8,28 +8,17 @@
 #include <vector>
 
 #include "aio/redis/redis.hpp"
-#include "support/io_fixture.hpp"
-#include "support/redis_server.hpp"
+#include "support/co_assert.hpp"
+#include "support/redis_fixture.hpp"
 
 using namespace std::chrono_literals;
 
-// gtest's ASSERT_* return void, which a coroutine cannot: fail and leave with co_return.
-#define CO_ASSERT_EQ(a, b)               \
-    do {                                 \
-        EXPECT_EQ(a, b);                 \
-        if (!((a) == (b))) co_return;    \
-    } while (0)
 using aio::redis::Redis;
 using aio::redis::ReplyError;
 
 namespace {
 
-class RedisClientTest : public aio_io_test::IoTest {
-protected:
-    aio_test::RedisServer server;
-    // URLs and keys are named before co_await: g++ 12 destroys string temporaries inside it twice.
-    const std::string url = server.url();
-};
+using RedisClientTest = aio_test::RedisTest;
 
 }  // namespace
 

@@ -8,28 +8,17 @@
 #include <vector>
 
 #include "aio/redis/redis.hpp"
-#include "support/io_fixture.hpp"
-#include "support/redis_server.hpp"
+#include "support/co_assert.hpp"
+#include "support/redis_fixture.hpp"
 
 using namespace std::chrono_literals;
 
-// gtest's ASSERT_* return void, which a coroutine cannot: fail and leave with co_return.
-#define CO_ASSERT_EQ(a, b)               \
-    do {                                 \
-        EXPECT_EQ(a, b);                 \
-        if (!((a) == (b))) co_return;    \
-    } while (0)
 using aio::redis::Message;
 using aio::redis::Redis;
 
 namespace {
 
-class RedisPubSubTest : public aio_io_test::IoTest {
-protected:
-    aio_test::RedisServer server;
-    // Named before co_await: g++ 12 destroys string temporaries inside it twice.
-    const std::string url = server.url();
-};
+using RedisPubSubTest = aio_test::RedisTest;
 
 // Subscribers of `channel` the server counts, polled (bounded) until it equals `want`: the
 // UNSUBSCRIBE travels on another connection than the question.

@@ -26,14 +26,7 @@
 #include "aio/tasks/gather.hpp"
 #include "aio/time/sleep.hpp"
 
-// gtest's ASSERT_* `return`, which a coroutine cannot: these fail and `co_return` instead.
-#define CO_ASSERT_TRUE(cond)                             \
-    do {                                                 \
-        if (!(cond)) {                                   \
-            ADD_FAILURE() << "Assertion failed: " #cond; \
-            co_return;                                   \
-        }                                                \
-    } while (0)
+#include "support/co_assert.hpp"
 
 namespace aio_exec_test {
 

@@ -19,20 +19,7 @@
 #include "aio/aio.hpp"
 #include "aio/testing/virtual_clock.hpp"
 
-// gtest's ASSERT_* macros `return`, which a coroutine cannot: these record the
-// failure and `co_return` from a Coro<void> test body instead.
-#define CO_ASSERT_TRUE(cond)                             \
-    do {                                                 \
-        if (!(cond)) {                                   \
-            ADD_FAILURE() << "Assertion failed: " #cond; \
-            co_return;                                   \
-        }                                                \
-    } while (0)
-#define CO_ASSERT_EQ(a, b)            \
-    do {                              \
-        EXPECT_EQ(a, b);              \
-        if (!((a) == (b))) co_return; \
-    } while (0)
+#include "support/co_assert.hpp"
 
 namespace aio_tasks_test {
 
