@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,11 +29,38 @@ using web_examples_test::WebProcess;
 
 namespace {
 
-class NewsRelayExample : public HttpServerTest {};
-
 std::vector<std::string> relay_args(const aio_test::RedisServer& redis) {
     return {"--host", "127.0.0.1", "--port", "0", "--redis", redis.url(), "--update-interval", "0.05"};
 }
+
+std::string ws_url(int port) { return "ws://127.0.0.1:" + std::to_string(port) + "/ws"; }
+
+// A redis-server and the relay on it: start_relay() (under ASSERT_NO_FATAL_FAILURE) runs the
+// program once its Redis is as the test wants it, up or down.
+class NewsRelayExample : public HttpServerTest {
+protected:
+    void start_relay() {
+        relay_.emplace("news_relay", relay_args(redis));
+        ASSERT_TRUE(relay_->started());
+        port = relay_->running_port();
+        ASSERT_GT(port, 0) << relay_->first_line;
+        redis_url = redis.url();
+        url = ws_url(port);
+    }
+    WebProcess& relay() { return *relay_; }
+    void TearDown() override {
+        relay_.reset();  // its stdout pipe, before the base class counts the fds
+        HttpServerTest::TearDown();
+    }
+
+    aio_test::RedisServer redis;
+    int port = 0;
+    std::string redis_url;  // named for the co_awaits below (g++ 12, STYLE.md)
+    std::string url;        // the relay's /ws
+
+private:
+    std::optional<WebProcess> relay_;
+};
 
 // Whether a stderr line containing `text` shows up within `limit` (the log is a file).
 bool wait_for_log(const WebProcess& server, const std::string& text,
@@ -75,20 +103,13 @@ aio::Coro<std::string> get_body(int port, const char* path) {
     co_return response.body;
 }
 
-std::string ws_url(int port) { return "ws://127.0.0.1:" + std::to_string(port) + "/ws"; }
-
 // Every std::string a co_await below uses is named first (g++ 12, STYLE.md).
 
 }  // namespace
 
 TEST_F(NewsRelayExample, ForwardsAPublishToEveryWebsocket) {
-    aio_test::RedisServer redis;
-    WebProcess server("news_relay", relay_args(redis));
-    ASSERT_TRUE(server.started());
-    const int port = server.running_port();
-    ASSERT_GT(port, 0) << server.first_line;
-    const std::string redis_url = redis.url();
-    const std::string url = ws_url(port);
+    ASSERT_NO_FATAL_FAILURE(start_relay());
+    WebProcess& server = relay();
     auto body = [&]() -> aio::Coro<void> {
         aio::http::ClientSession session;
         aio::ws::WebSocket a = co_await session.ws_connect(url);
@@ -113,13 +134,8 @@ TEST_F(NewsRelayExample, ForwardsAPublishToEveryWebsocket) {
 class NewsRelayShutdown : public NewsRelayExample, public ::testing::WithParamInterface<int> {};
 
 TEST_P(NewsRelayShutdown, ClosesEveryWebsocketWithGoingAwayAndExitsZero) {
-    aio_test::RedisServer redis;
-    WebProcess server("news_relay", relay_args(redis));
-    ASSERT_TRUE(server.started());
-    const int port = server.running_port();
-    ASSERT_GT(port, 0) << server.first_line;
-    const std::string redis_url = redis.url();
-    const std::string url = ws_url(port);
+    ASSERT_NO_FATAL_FAILURE(start_relay());
+    WebProcess& server = relay();
     auto body = [&]() -> aio::Coro<void> {
         aio::http::ClientSession session;
         aio::ws::WebSocket a = co_await session.ws_connect(url);
@@ -159,15 +175,10 @@ INSTANTIATE_TEST_SUITE_P(Signals, NewsRelayShutdown, ::testing::Values(SIGTERM, 
                          });
 
 TEST_F(NewsRelayExample, RedisDownAtStartUpIsRetriedAndForwardingBeginsOnceItIsUp) {
-    aio_test::RedisServer redis;
     redis.stop();
-    WebProcess server("news_relay", relay_args(redis));
-    ASSERT_TRUE(server.started());
-    const int port = server.running_port();
-    ASSERT_GT(port, 0) << server.first_line;
+    ASSERT_NO_FATAL_FAILURE(start_relay());
+    WebProcess& server = relay();
     ASSERT_TRUE(wait_for_log(server, "Connection refused; retrying in")) << joined(server.err_lines());
-    const std::string redis_url = redis.url();
-    const std::string url = ws_url(port);
     auto body = [&]() -> aio::Coro<void> {
         // The server serves meanwhile.
         EXPECT_EQ((co_await get_body(port, "/")).rfind("{\"updates\": ", 0), 0u);
@@ -185,13 +196,8 @@ TEST_F(NewsRelayExample, RedisDownAtStartUpIsRetriedAndForwardingBeginsOnceItIsU
 }
 
 TEST_F(NewsRelayExample, RedisKilledAndRestartedForwardingResumes) {
-    aio_test::RedisServer redis;
-    WebProcess server("news_relay", relay_args(redis));
-    ASSERT_TRUE(server.started());
-    const int port = server.running_port();
-    ASSERT_GT(port, 0) << server.first_line;
-    const std::string redis_url = redis.url();
-    const std::string url = ws_url(port);
+    ASSERT_NO_FATAL_FAILURE(start_relay());
+    WebProcess& server = relay();
     auto body = [&]() -> aio::Coro<void> {
         aio::http::ClientSession session;
         aio::ws::WebSocket a = co_await session.ws_connect(url);
@@ -211,11 +217,8 @@ TEST_F(NewsRelayExample, RedisKilledAndRestartedForwardingResumes) {
 }
 
 TEST_F(NewsRelayExample, TheUserfeedChangesAfterTheUpdaterRuns) {
-    aio_test::RedisServer redis;
-    WebProcess server("news_relay", relay_args(redis));
-    ASSERT_TRUE(server.started());
-    const int port = server.running_port();
-    ASSERT_GT(port, 0) << server.first_line;
+    ASSERT_NO_FATAL_FAILURE(start_relay());
+    WebProcess& server = relay();
     auto body = [&]() -> aio::Coro<void> {
         const std::string first = co_await get_body(port, "/");
         EXPECT_EQ(first.rfind("{\"updates\": ", 0), 0u) << first;
@@ -234,7 +237,6 @@ TEST_F(NewsRelayExample, TheUserfeedChangesAfterTheUpdaterRuns) {
 }
 
 TEST_F(NewsRelayExample, ABadFlagIsAUsageError) {
-    aio_test::RedisServer redis;
     for (std::vector<std::string> args : {std::vector<std::string>{"--update-interval", "0"},
                                           std::vector<std::string>{"--update-interval", "soon"},
                                           std::vector<std::string>{"--redis", "http://x"}}) {

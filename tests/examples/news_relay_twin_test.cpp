@@ -5,11 +5,7 @@
 // when /usr/bin/python3 lacks aiohttp or redis. Each test takes 1 to 2.5 s (load): most of it is
 // python3 importing aiohttp and redis (slower than the 2 s the house asks: said here).
 
-#include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cstdlib>
@@ -23,112 +19,16 @@
 #include "aio/ws/websocket.hpp"
 #include "integration/http_server_client.hpp"
 #include "support/redis_server.hpp"
+#include "web_process.hpp"
 
 using namespace http_test;
 
 namespace {
 
-// A program (aio's or python3's) as a child: stdout a pipe read by line with a deadline, stderr a
-// file read afterwards. web_process.hpp's WebProcess runs only build/bin/example_* programs.
-class Child {
-public:
-    explicit Child(std::vector<std::string> argv) {
-        err_path_ = "/tmp/aio_news_relay_twin_" + std::to_string(::getpid()) + "_" + std::to_string(counter()++);
-        std::vector<char*> args;
-        for (auto& a : argv) args.push_back(a.data());
-        args.push_back(nullptr);
-        int p[2];
-        if (::pipe2(p, O_CLOEXEC) != 0) return;
-        int err = ::open(err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-        pid_ = ::fork();
-        if (pid_ == 0) {
-            ::dup2(p[1], STDOUT_FILENO);
-            if (err >= 0) ::dup2(err, STDERR_FILENO);
-            ::execv(args[0], args.data());
-            ::_exit(127);
-        }
-        ::close(p[1]);
-        if (err >= 0) ::close(err);
-        out_ = p[0];
-    }
-    Child(const Child&) = delete;
-    Child& operator=(const Child&) = delete;
-    ~Child() {
-        if (pid_ > 0) {
-            ::kill(pid_, SIGKILL);
-            ::waitpid(pid_, nullptr, 0);
-        }
-        if (out_ >= 0) ::close(out_);
-        ::unlink(err_path_.c_str());
-    }
-
-    std::string line(std::chrono::milliseconds limit = std::chrono::seconds(10)) {
-        auto until = std::chrono::steady_clock::now() + limit;
-        std::string s;
-        for (;;) {
-            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
-            if (left.count() <= 0) return s + "<timeout>";
-            pollfd pfd{out_, POLLIN, 0};
-            if (::poll(&pfd, 1, static_cast<int>(left.count())) <= 0) continue;
-            char c;
-            ssize_t n = ::read(out_, &c, 1);
-            if (n < 0 && errno == EINTR) continue;
-            if (n != 1) return s + "<eof>";
-            if (c == '\n') return s;
-            s += c;
-        }
-    }
-
-    /// The port of the "======== Running on http://HOST:PORT ========" line, 0 if not that.
-    int running_port() {
-        first_line = line();
-        const std::string prefix = "======== Running on http://";
-        auto end = first_line.find(" ========", prefix.size());
-        auto colon = first_line.rfind(':', end);
-        if (first_line.rfind(prefix, 0) != 0 || end == std::string::npos || colon == std::string::npos) return 0;
-        return std::stoi(first_line.substr(colon + 1, end - colon - 1));
-    }
-
-    void signal(int sig) const { ::kill(pid_, sig); }
-
-    int wait_exit(std::chrono::milliseconds limit = std::chrono::seconds(10)) {
-        auto until = std::chrono::steady_clock::now() + limit;
-        while (std::chrono::steady_clock::now() < until) {
-            int status = 0;
-            if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-                pid_ = -1;
-                return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-            }
-            ::usleep(2000);
-        }
-        return -1;
-    }
-
-    /// The stderr lines starting "news_relay: " (Python may add warnings of its own).
-    std::vector<std::string> log_lines() const {
-        std::vector<std::string> out;
-        FILE* f = std::fopen(err_path_.c_str(), "r");
-        if (!f) return out;
-        char buf[1024];
-        while (std::fgets(buf, sizeof buf, f)) {
-            std::string l(buf);
-            if (!l.empty() && l.back() == '\n') l.pop_back();
-            if (l.rfind("news_relay: ", 0) == 0) out.push_back(l);
-        }
-        std::fclose(f);
-        return out;
-    }
-
-    std::string first_line;
-
-private:
-    static int& counter() {
-        static int n = 0;
-        return n;
-    }
-    pid_t pid_ = -1;
-    int out_ = -1;
-    std::string err_path_;
+// A program (aio's or python3's) as a child, its "news_relay: " log lines compared.
+struct Child : web_examples_test::WebProcess {
+    explicit Child(std::vector<std::string> argv) : WebProcess(Command{std::move(argv)}) {}
+    std::vector<std::string> log_lines() const { return err_lines_starting("news_relay: "); }
 };
 
 std::vector<std::string> relay_args(const std::string& redis_url) {

@@ -13,17 +13,26 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace web_examples_test {
 
 class WebProcess {
 public:
+    /// A command line run as given: argv[0] is a path (python3 with a twin's script, say).
+    struct Command {
+        std::vector<std::string> argv;
+    };
+
     /// Starts build/<preset>/bin/example_`name` with `args`.
-    WebProcess(const std::string& name, std::vector<std::string> args) {
-        std::string exe = std::string(AIO_BIN_DIR) + "/example_" + name;
-        err_path_ = "/tmp/aio_" + name + "_" + std::to_string(::getpid()) + "_" + std::to_string(counter()++) + ".err";
-        args.insert(args.begin(), exe);
+    WebProcess(const std::string& name, std::vector<std::string> args)
+        : WebProcess(Command{example_argv(name, std::move(args))}) {}
+
+    explicit WebProcess(Command command) {
+        std::vector<std::string>& args = command.argv;
+        std::string base = args.at(0).substr(args[0].rfind('/') + 1);
+        err_path_ = "/tmp/aio_" + base + "_" + std::to_string(::getpid()) + "_" + std::to_string(counter()++) + ".err";
         std::vector<char*> argv;
         for (auto& a : args) argv.push_back(a.data());
         argv.push_back(nullptr);
@@ -34,7 +43,7 @@ public:
         if (pid_ == 0) {
             ::dup2(p[1], STDOUT_FILENO);
             if (err >= 0) ::dup2(err, STDERR_FILENO);
-            ::execv(exe.c_str(), argv.data());
+            ::execv(argv[0], argv.data());
             ::_exit(127);
         }
         ::close(p[1]);
@@ -109,9 +118,21 @@ public:
         return out;
     }
 
+    /// The stderr lines that start with `prefix` (a Python twin may add warnings of its own).
+    std::vector<std::string> err_lines_starting(std::string_view prefix) const {
+        std::vector<std::string> out;
+        for (std::string& l : err_lines())
+            if (l.rfind(prefix, 0) == 0) out.push_back(std::move(l));
+        return out;
+    }
+
     std::string first_line;
 
 private:
+    static std::vector<std::string> example_argv(const std::string& name, std::vector<std::string> args) {
+        args.insert(args.begin(), std::string(AIO_BIN_DIR) + "/example_" + name);
+        return args;
+    }
     static int& counter() {
         static int n = 0;
         return n;

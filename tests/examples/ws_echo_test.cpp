@@ -2,71 +2,27 @@
 // stdin), a Python websockets client that stays connected through SIGTERM (it must get 1001),
 // and the clean exit.
 
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <cstdio>
 #include <string>
 #include <vector>
+
+#include "web_process.hpp"
 
 namespace {
 
 const std::string kWsEcho = std::string(AIO_BIN_DIR) + "/example_ws_echo";
 
 /// The server as a child process whose stdout we read.
-struct WsEchoServer {
-    pid_t pid = -1;
-    int out = -1;
-
-    explicit WsEchoServer(bool compress) {
-        int p[2];
-        if (::pipe2(p, O_CLOEXEC) != 0) return;
-        pid = ::fork();
-        if (pid == 0) {
-            ::dup2(p[1], 1);
-            if (compress)
-                ::execl(kWsEcho.c_str(), kWsEcho.c_str(), "serve", "--port", "0", nullptr);
-            else
-                ::execl(kWsEcho.c_str(), kWsEcho.c_str(), "serve", "--port", "0", "--no-compression", nullptr);
-            ::_exit(127);
-        }
-        ::close(p[1]);
-        out = p[0];
-    }
-    ~WsEchoServer() {
-        if (pid > 0) {
-            ::kill(pid, SIGKILL);
-            ::waitpid(pid, nullptr, 0);
-        }
-        if (out >= 0) ::close(out);
-    }
-    /// One line of its output, waiting at most 20 s.
-    std::string line() {
-        std::string s;
-        char c;
-        while (true) {
-            pollfd pfd{out, POLLIN, 0};
-            if (::poll(&pfd, 1, 20000) <= 0) return s + "<timeout>";
-            if (::read(out, &c, 1) != 1) return s;
-            if (c == '\n') return s;
-            s += c;
-        }
-    }
-    int wait_exit() {
-        int status = 0;
-        pollfd none{-1, 0, 0};
-        for (int i = 0; i < 2000; ++i) {  // at most 20 s
-            if (::waitpid(pid, &status, WNOHANG) == pid) {
-                pid = -1;
-                return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-            }
-            ::poll(&none, 0, 10);
-        }
-        return -1;
+struct WsEchoServer : web_examples_test::WebProcess {
+    explicit WsEchoServer(bool compress) : WebProcess("ws_echo", args(compress)) {}
+    static std::vector<std::string> args(bool compress) {
+        std::vector<std::string> a{"serve", "--port", "0"};
+        if (!compress) a.push_back("--no-compression");
+        return a;
     }
 };
 
@@ -89,13 +45,13 @@ std::vector<std::string> run(const std::string& cmd) {
 
 void echo_round_trip(bool compress) {
     WsEchoServer server(compress);
-    ASSERT_GT(server.pid, 0);
+    ASSERT_TRUE(server.started());
     std::string first = server.line();
     ASSERT_EQ(first.rfind("listening on 127.0.0.1:", 0), 0u) << first;
     std::string url = "ws://127.0.0.1:" + port_after_colon(first) + "/";
     EXPECT_EQ(run("printf 'hello\\nsecond line\\n' | timeout 20 " + kWsEcho + " connect " + url),
               (std::vector<std::string>{"hello", "second line", "exit 0"}));
-    ::kill(server.pid, SIGTERM);
+    server.signal(SIGTERM);
     EXPECT_EQ(server.line(), "shut down");
     EXPECT_EQ(server.wait_exit(), 0);
 }
@@ -109,7 +65,7 @@ TEST(WsEchoExample, SigtermClosesAnOpenWebSocketWithGoingAwayAndExitsZero) {
     if (std::system("/usr/bin/python3 -c 'import websockets' 2>/dev/null") != 0)
         GTEST_SKIP() << "python3-websockets is not installed";
     WsEchoServer server(true);
-    ASSERT_GT(server.pid, 0);
+    ASSERT_TRUE(server.started());
     std::string first = server.line();
     ASSERT_EQ(first.rfind("listening on 127.0.0.1:", 0), 0u) << first;
     // A client that says "ready" once its echo came back, then waits for the server's close.
@@ -129,7 +85,7 @@ TEST(WsEchoExample, SigtermClosesAnOpenWebSocketWithGoingAwayAndExitsZero) {
     char buf[256];
     ASSERT_TRUE(std::fgets(buf, sizeof buf, client));
     EXPECT_STREQ(buf, "ready\n");
-    ::kill(server.pid, SIGTERM);
+    server.signal(SIGTERM);
     ASSERT_TRUE(std::fgets(buf, sizeof buf, client));
     EXPECT_STREQ(buf, "1001 Server shutdown\n");
     EXPECT_EQ(WEXITSTATUS(::pclose(client)), 0);
