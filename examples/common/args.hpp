@@ -11,9 +11,11 @@
 //       else args.unknown(kUsage);
 //   }
 
+#include <cerrno>
 #include <charconv>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <stdexcept>
@@ -62,6 +64,22 @@ public:
 
     /// The value as a duration in milliseconds, >= 0: a negative delay is refused, not taken as 0.
     std::chrono::milliseconds milliseconds() { return std::chrono::milliseconds(number<long>(0)); }
+
+    /// The value as a decimal number in (0, max]: "--interval: expected seconds > 0 (at most
+    /// 86400), got 'soon'" (`what` names it) for anything else: "", "0", "-1", "3s", "nan".
+    double positive(double max, const char* what = "a number") {
+        std::string flag = flag_;
+        const char* text = value();
+        char* end = nullptr;
+        errno = 0;
+        const double v = std::strtod(text, &end);
+        if (end == text || *end != '\0' || errno == ERANGE || !(v > 0) || v > max) {
+            char limit[32];
+            std::snprintf(limit, sizeof limit, "%g", max);
+            throw UsageError(flag + ": expected " + what + " > 0 (at most " + limit + "), got '" + text + "'");
+        }
+        return v;
+    }
 
     /// For a program that takes no arguments: UsageError for the first one, if any.
     void none(const char* usage) {

@@ -156,20 +156,6 @@ aio::Coro<int> run(Options opt) {
     co_return all_ok ? 0 : 1;
 }
 
-double parse_seconds(example::Args& args, const std::string& flag) {
-    std::string text = args.value();
-    std::size_t used = 0;
-    double v = 0;
-    try {
-        v = std::stod(text, &used);
-    } catch (const std::exception&) {
-        used = 0;
-    }
-    if (used != text.size() || text.empty() || !(v > 0) || v > 86400)
-        throw example::UsageError(flag + ": expected seconds > 0, got '" + text + "'");
-    return v;
-}
-
 Options parse(int argc, char** argv) {
     Options o;
     example::Args args(argc, argv);
@@ -179,8 +165,8 @@ Options parse(int argc, char** argv) {
         if (a == "--once") o.mode = Mode::once, ++modes;
         else if (a == "--forever") o.mode = Mode::forever, ++modes;
         else if (a == "--scheduled") o.mode = Mode::scheduled, ++modes;
-        else if (a == "--interval") o.interval = parse_seconds(args, a);
-        else if (a == "--timeout") o.timeout = parse_seconds(args, a);
+        else if (a == "--interval") o.interval = args.positive(86400, "seconds");
+        else if (a == "--timeout") o.timeout = args.positive(86400, "seconds");
         else if (a == "--rounds") o.rounds = args.number<long>(1);
         else if (a == "--feed") {
             std::string url = args.value();

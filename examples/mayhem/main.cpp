@@ -249,28 +249,14 @@ void handle_exception(Service& s, aio::EventLoop& loop, const aio::ExceptionCont
     loop.create_task(shutdown(s, std::nullopt), "shutdown");
 }
 
-double parse_positive(example::Args& args, const std::string& flag) {
-    std::string text = args.value();
-    std::size_t used = 0;
-    double v = 0;
-    try {
-        v = std::stod(text, &used);
-    } catch (const std::exception&) {
-        used = 0;
-    }
-    if (used != text.size() || text.empty() || !(v > 0) || v > 1e9)
-        throw example::UsageError(flag + ": expected a positive number, got '" + text + "'");
-    return v;
-}
-
 Options parse(int argc, char** argv) {
     Options o;
     example::Args args(argc, argv);
     while (!args.done()) {
         std::string a = args.next();
         if (a == "--seed") o.seed = args.number<std::uint64_t>(0);
-        else if (a == "--speed") o.speed = parse_positive(args, a);
-        else if (a == "--stop-after") o.stop_after = parse_positive(args, a);
+        else if (a == "--speed") o.speed = args.positive(1e9);
+        else if (a == "--stop-after") o.stop_after = args.positive(1e9);
         else if (a == "--messages") o.messages = args.number<long>(0);
         else if (a == "--fail-after") o.fail_after = args.number<long>(0);
         else args.unknown(kUsage);

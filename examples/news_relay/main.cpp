@@ -228,16 +228,6 @@ aio::Coro<void> close_websockets(aio::web::Application& app) {
     for (const Socket& ws : open) co_await ws->close(aio::ws::WSCloseCode::going_away, "Server shutdown");
 }
 
-// "--update-interval 0.05": seconds, > 0, as a decimal number.
-std::chrono::duration<double> seconds_value(example::Args& args, const std::string& flag) {
-    const char* text = args.value();
-    char* end = nullptr;
-    const double s = std::strtod(text, &end);
-    if (end == text || *end != '\0' || !(s > 0) || s > 86400)
-        throw example::UsageError(flag + ": expected seconds > 0 (at most 86400), got '" + text + "'");
-    return std::chrono::duration<double>(s);
-}
-
 constexpr const char* kUsage =
     "[--host HOST] [--port PORT] [--redis URL] [--update-interval SECONDS] [--shutdown-timeout MS]";
 
@@ -259,7 +249,7 @@ int main(int argc, char** argv) {
             else if (a == "--redis")
                 options.redis_url = args.value();
             else if (a == "--update-interval")
-                options.update_interval = seconds_value(args, a);
+                options.update_interval = std::chrono::duration<double>(args.positive(86400, "seconds"));
             else if (a == "--shutdown-timeout")
                 run_options.shutdown_timeout = args.milliseconds();
             else
